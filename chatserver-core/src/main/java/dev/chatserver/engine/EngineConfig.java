@@ -1,0 +1,110 @@
+package dev.chatserver.engine;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything a {@link ChatEngine} is built from.
+ *
+ * @param model             the GGUF file
+ * @param contextPerSession context tokens per conversation (default 2048)
+ * @param parallel          sequences decoded together in one batch (default 4)
+ * @param threads           decode threads (default: physical cores)
+ * @param batchSize         tokens per decode call (default 512)
+ * @param sampling          how tokens are chosen (default greedy)
+ * @param maxTokens         maximum tokens per answer (default 1024)
+ * @param systemPrompt      the system message each conversation starts with, if any
+ * @param maxQueued         replies that may wait for a slot before new ones are refused as busy (default 256)
+ * @param bufferPieces      text pieces a reply may buffer before its session pauses (default 64)
+ */
+public record EngineConfig(Path model, int contextPerSession, int parallel, int threads, int batchSize,
+                           Sampling sampling, int maxTokens, Optional<String> systemPrompt, int maxQueued,
+                           int bufferPieces) {
+
+    /**
+     * Checks the values.
+     */
+    public EngineConfig {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(sampling, "sampling");
+        Objects.requireNonNull(systemPrompt, "systemPrompt");
+        positive("context per session", contextPerSession);
+        positive("parallel", parallel);
+        positive("threads", threads);
+        positive("batch size", batchSize);
+        positive("max tokens", maxTokens);
+        positive("max queued", maxQueued);
+        positive("buffer pieces", bufferPieces);
+    }
+
+    private static void positive(String what, int value) {
+        if (value <= 0) throw new IllegalArgumentException(what + " must be positive, was " + value);
+    }
+
+    /**
+     * Starts a builder with the defaults.
+     *
+     * @param model the GGUF file
+     * @return a builder
+     */
+    public static Builder builder(Path model) {
+        return new Builder(model);
+    }
+
+    /** Physical cores, guessed as half the logical processors (at least 1): llama.cpp gains nothing from SMT. */
+    static int defaultThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    }
+
+    /** Builds an {@link EngineConfig}; not thread-safe. */
+    public static final class Builder {
+        private final Path model;
+        private int contextPerSession = 2048;
+        private int parallel = 4;
+        private int threads = defaultThreads();
+        private int batchSize = 512;
+        private Sampling sampling = Sampling.greedy();
+        private int maxTokens = 1024;
+        private Optional<String> systemPrompt = Optional.empty();
+        private int maxQueued = 256;
+        private int bufferPieces = 64;
+
+        private Builder(Path model) {
+            this.model = Objects.requireNonNull(model, "model");
+        }
+
+        /** @param tokens context tokens per conversation @return this */
+        public Builder contextPerSession(int tokens) { this.contextPerSession = tokens; return this; }
+
+        /** @param sequences sequences decoded together @return this */
+        public Builder parallel(int sequences) { this.parallel = sequences; return this; }
+
+        /** @param threads decode threads @return this */
+        public Builder threads(int threads) { this.threads = threads; return this; }
+
+        /** @param tokens tokens per decode call @return this */
+        public Builder batchSize(int tokens) { this.batchSize = tokens; return this; }
+
+        /** @param sampling how tokens are chosen @return this */
+        public Builder sampling(Sampling sampling) { this.sampling = sampling; return this; }
+
+        /** @param tokens maximum tokens per answer @return this */
+        public Builder maxTokens(int tokens) { this.maxTokens = tokens; return this; }
+
+        /** @param prompt the system message, or null for none @return this */
+        public Builder systemPrompt(String prompt) { this.systemPrompt = Optional.ofNullable(prompt); return this; }
+
+        /** @param replies replies that may wait for a slot @return this */
+        public Builder maxQueued(int replies) { this.maxQueued = replies; return this; }
+
+        /** @param pieces text pieces a reply may buffer @return this */
+        public Builder bufferPieces(int pieces) { this.bufferPieces = pieces; return this; }
+
+        /** @return the config */
+        public EngineConfig build() {
+            return new EngineConfig(model, contextPerSession, parallel, threads, batchSize, sampling, maxTokens,
+                    systemPrompt, maxQueued, bufferPieces);
+        }
+    }
+}
