@@ -42,7 +42,7 @@ public record SyntheticModel(int vocab, int embd, int layers, int heads, int kvH
                              int context, GgmlType type, long seed, String name) {
 
     /** Bump when the generated file changes for the same shape, so that cached files are rewritten. */
-    private static final String FORMAT_VERSION = "1";
+    private static final String FORMAT_VERSION = "2";
     private static final Set<GgmlType> TYPES = Set.of(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0);
     /** Held by {@link #cachedIn} inside this JVM (a FileLock only excludes other processes). */
     private static final Object CACHE_LOCK = new Object();
