@@ -78,9 +78,9 @@ final class NativeLog {
         int level = pending.level;
         List<String> captured = CAPTURED.get();
         if (captured != null && (level == ERROR || level == WARN)) captured.add(line);
-        Level javaLevel = switch (level) {
+        Level javaLevel = isRoutine(line) ? Level.DEBUG : switch (level) {
             case ERROR -> Level.ERROR;
-            case WARN -> isRoutine(line) ? Level.DEBUG : Level.WARNING;
+            case WARN -> Level.WARNING;
             case INFO, NONE -> Level.DEBUG;
             default -> Level.TRACE;
         };
@@ -88,12 +88,24 @@ final class NativeLog {
     }
 
     /**
-     * Warnings llama.cpp gives for deliberate choices, e.g. a context smaller per sequence than the training
-     * context (the normal case when serving several conversations): not worth a WARNING on every start.
+     * Complaints that are not problems for us, logged as DEBUG: a context smaller per sequence than the training
+     * context (the normal case when serving several conversations), and a full KV cache, which
+     * {@link LlamaContext#decode} reports to its caller as {@link DecodeResult#NO_KV_SLOT}.
      */
     private static boolean isRoutine(String line) {
-        return line.contains("the full capacity of the model will not be utilized");
+        for (String routine : ROUTINE) {
+            if (line.contains(routine)) return true;
+        }
+        return false;
     }
+
+    private static final String[] ROUTINE = {
+            "the full capacity of the model will not be utilized",
+            "failed to prepare ubatch",
+            "failed to find KV cache slot",
+            "failed to decode, ret = -3",
+            "failed to decode, ret = 1",
+    };
 
     /**
      * Starts collecting the warning and error lines llama.cpp logs on the calling thread.
