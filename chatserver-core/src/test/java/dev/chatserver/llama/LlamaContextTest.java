@@ -3,11 +3,16 @@ package dev.chatserver.llama;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.chatserver.gguf.GgmlType;
+import dev.chatserver.gguf.SyntheticModel;
 import dev.chatserver.testing.TestModels;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Contexts, batches and samplers on the synthetic model (always available). */
 class LlamaContextTest {
@@ -42,6 +47,19 @@ class LlamaContextTest {
         assertThat(run(Sampler.greedy())).isEqualTo(first);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "Q8_0"})
+    void syntheticModelsOfEachWeightTypeLoadAndGenerate(GgmlType type) {
+        Path file = TestModels.synthetic(SyntheticModel.builder().type(type).build());
+        try (LlamaModel other = LlamaModel.load(file, ModelParams.defaults());
+             LlamaContext ctx = other.newContext(ContextParams.of(128, 1, 1));
+             Batch batch = Batch.create(32, 1);
+             Sampler sampler = Sampler.greedy()) {
+            assertThat(GenerationTest.generate(ctx, batch, sampler, "hello world", 0, 6)).isNotEmpty();
+            assertThat(other.info().parameters()).isEqualTo(SyntheticModel.tiny().parameterCount());
+        }
+    }
+
     @Test
     void seededSamplingIsRepeatableAndResettable() {
         Sampler.Builder settings = Sampler.builder().temperature(1.5f).topK(40).topP(0.95f).minP(0.01f).seed(42);
@@ -49,11 +67,20 @@ class LlamaContextTest {
         assertThat(run(settings.build())).isEqualTo(first);
         try (Sampler sampler = settings.build()) {
             assertThat(sampler.toString()).contains("top-k 40", "top-p 0.95", "min-p 0.01", "temperature 1.5", "seed 42");
+            assertThat(generate(sampler)).isEqualTo(first);
+            sampler.reset(); // restarts the random draw from the seed
+            assertThat(generate(sampler)).isEqualTo(first);
         }
     }
 
     private static List<Integer> run(Sampler sampler) {
-        try (sampler; LlamaContext ctx = model.newContext(ContextParams.of(128, 1, 1)); Batch batch = Batch.create(32, 1)) {
+        try (sampler) {
+            return generate(sampler);
+        }
+    }
+
+    private static List<Integer> generate(Sampler sampler) {
+        try (LlamaContext ctx = model.newContext(ContextParams.of(128, 1, 1)); Batch batch = Batch.create(32, 1)) {
             return GenerationTest.generate(ctx, batch, sampler, "hello world", 0, 12);
         }
     }

@@ -34,6 +34,8 @@ class LlamaModelTest {
             assertThat(info.trainingContext()).isEqualTo(shape.context());
             assertThat(info.parameters()).isEqualTo(shape.parameterCount());
             assertThat(info.sizeBytes()).isPositive();
+            assertThat(model.metadata("general.name")).hasValue(info.name());
+            assertThat(model.metadata("no.such.key")).isEmpty();
             assertThat(model.chatTemplate()).hasValueSatisfying(t -> assertThat(t).contains("<|im_start|>"));
             assertThat(model.formatChat(CHAT, true)).isEqualTo(CHATML);
             assertThat(model.formatChat(CHAT, false)).isEqualTo(CHATML.substring(0, CHATML.lastIndexOf("<|im_start|>")));
