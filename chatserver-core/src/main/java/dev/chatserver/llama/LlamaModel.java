@@ -51,9 +51,14 @@ public final class LlamaModel implements AutoCloseable {
         this.arena = Arena.ofShared();
         // Bound to the arena: closing it frees the model, and any later native use of the handle fails.
         this.handle = rawHandle.reinterpret(arena, Llama.freeing(Llama.MODEL_FREE));
-        this.vocab = new Vocab(this, call(() -> (MemorySegment) Llama.MODEL_GET_VOCAB.invokeExact(handle)));
-        this.chatTemplate = Optional.ofNullable(readTemplate());
-        this.info = readInfo();
+        try {
+            this.vocab = new Vocab(this, call(() -> (MemorySegment) Llama.MODEL_GET_VOCAB.invokeExact(handle)));
+            this.chatTemplate = Optional.ofNullable(readTemplate());
+            this.info = readInfo();
+        } catch (RuntimeException | Error e) {
+            arena.close(); // frees the model
+            throw e;
+        }
     }
 
     /**
