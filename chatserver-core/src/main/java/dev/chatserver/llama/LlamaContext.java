@@ -25,6 +25,9 @@ public final class LlamaContext implements AutoCloseable {
     private static final long N_THREADS = Llama.offset(Llama.CONTEXT_PARAMS, "n_threads");
     private static final long N_THREADS_BATCH = Llama.offset(Llama.CONTEXT_PARAMS, "n_threads_batch");
 
+    /** What llama_decode of release b4916 returns when it finds no free KV cells for a micro-batch. */
+    private static final int NO_SLOT_B4916 = -3;
+
     private final LlamaModel model;
     private final Arena arena;
     private final MemorySegment handle;
@@ -123,6 +126,7 @@ public final class LlamaContext implements AutoCloseable {
             throw new IllegalArgumentException("token " + batch.maxToken() + " is outside the vocabulary of " + vocabSize);
         }
         outputCount = 0;
+        if (usedCells() + n > contextTokens) return DecodeResult.NO_KV_SLOT; // each batch entry takes one cell
         int rc;
         try {
             rc = (int) Llama.DECODE.invokeExact(handle, batch.struct());
@@ -135,7 +139,9 @@ public final class LlamaContext implements AutoCloseable {
                 outputCount = n;
                 yield DecodeResult.OK;
             }
-            case 1 -> DecodeResult.NO_KV_SLOT;
+            // b4916 reports "no contiguous free cells" as -3 ("failed to prepare ubatch"), not as the documented 1,
+            // and restores the cache as it was: the same recoverable condition.
+            case 1, NO_SLOT_B4916 -> DecodeResult.NO_KV_SLOT;
             case 2 -> DecodeResult.ABORTED;
             default -> throw new LlamaException("llama_decode failed with code " + rc + " for a batch of " + n + " tokens");
         };
