@@ -177,7 +177,7 @@ class ChatEngineFlowTest {
             List<Reply> replies = new ArrayList<>();
             ChatSession session = engine.openSession();
             Transcript blocked = holdSlot(session, replies);
-            assertThat(engine.stats().kvCellsInUse()).isPositive();
+            eventually("the session's tokens are cached", () -> engine.stats().kvCellsInUse() > 0);
             session.close();
             blocked.release();
             assertThat(await(replies.getFirst()).reason()).isEqualTo(FinishReason.CANCELLED);
