@@ -76,7 +76,7 @@ public final class LlamaModel implements AutoCloseable {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(params, "params");
         checkFile(file);
-        Llama.initialize();
+        NativeLibrary.ensureLoaded();
         try (Arena temp = Arena.ofConfined(); NativeLog.Capture log = NativeLog.capture()) {
             MemorySegment p = (MemorySegment) Llama.MODEL_DEFAULT_PARAMS.invokeExact((SegmentAllocator) temp);
             p.set(JAVA_INT, GPU_LAYERS, params.gpuLayers());

@@ -164,7 +164,7 @@ public final class Sampler implements AutoCloseable {
 
         /** @return a new sampler; close it */
         public Sampler build() {
-            Llama.initialize();
+            NativeLibrary.ensureLoaded();
             // no_perf = true: we do not read llama.cpp's timing counters.
             MemorySegment chain = call(() -> (MemorySegment) Llama.SAMPLER_CHAIN_INIT.invokeExact(true));
             List<String> parts = new ArrayList<>();
