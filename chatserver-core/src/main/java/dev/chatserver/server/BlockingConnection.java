@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -115,7 +116,21 @@ final class BlockingConnection {
     /** Ends the conversation, sends the error, then drains unread input briefly so a reset does not eat it. */
     private void failWith(String error) {
         conversation.close();
-        send(ServerMessage.End.error(error));
+        // A reply's write may still be blocked on a client that does not read: then the error cannot go out.
+        try {
+            if (writeLock.tryLock(ServerContext.LINGER.toMillis(), TimeUnit.MILLISECONDS)) {
+                try {
+                    out.write(MessageCodec.encodeLine(ServerMessage.End.error(error)));
+                } finally {
+                    writeLock.unlock();
+                }
+            }
+        } catch (IOException e) {
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         try {
             socket.shutdownOutput();
             socket.setSoTimeout((int) ServerContext.LINGER.toMillis());

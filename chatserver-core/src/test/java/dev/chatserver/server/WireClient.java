@@ -105,6 +105,16 @@ final class WireClient implements AutoCloseable {
         }
     }
 
+    /** Reads until the given number of pieces or the end of the answer arrived. */
+    void readAnswerPieces(int pieces) {
+        int seen = 0;
+        while (seen < pieces) {
+            ServerMessage message = next();
+            if (message == null || message instanceof ServerMessage.End) return;
+            seen++;
+        }
+    }
+
     /** Reads until the server closes the connection; returns what came before. */
     List<ServerMessage> readUntilClosed() {
         List<ServerMessage> messages = new ArrayList<>();
