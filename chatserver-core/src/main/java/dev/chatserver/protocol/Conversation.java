@@ -101,7 +101,7 @@ public interface Conversation extends AutoCloseable {
 
     /**
      * Ends the answer in progress and every waiting prompt with an end message carrying
-     * {@code "error": "server shutting down"}, and ignores input from now on. Returns at once; see
+     * {@code "error": "server shutting down"}, as it does every prompt that arrives from now on. Returns at once; see
      * {@link #awaitIdle}.
      */
     void shutdown();

@@ -84,7 +84,7 @@ final class EngineConversation implements Conversation {
     public void receive(ClientMessage message) throws ProtocolException {
         lock.lock();
         try {
-            if (closed || shuttingDown) return;
+            if (closed) return;
             switch (message) {
                 case ClientMessage.Cancel ignored -> {
                     if (current != null) current.complete(Stop.CANCEL);
@@ -112,7 +112,7 @@ final class EngineConversation implements Conversation {
     public void reject(ProtocolException problem) throws ProtocolException {
         lock.lock();
         try {
-            if (!closed && !shuttingDown) enqueue(new Refuse(problem.getMessage()));
+            if (!closed) enqueue(new Refuse(problem.getMessage()));
         } finally {
             lock.unlock();
         }

@@ -65,7 +65,7 @@ final class BlockingConnection {
     private void run(Runnable onExit) {
         String reason = "closed";
         try {
-            LOG.log(Level.INFO, "connection {0} from {1} opened (session {2})", id,
+            LOG.log(Level.INFO, "connection {0} from {1} opened (session {2})", Long.toString(id),
                     socket.getRemoteSocketAddress(), conversation.sessionId());
             reason = serve();
         } catch (IOException e) {
@@ -81,7 +81,7 @@ final class BlockingConnection {
             } finally {
                 context.slots.release();
             }
-            LOG.log(Level.INFO, "connection {0} closed: {1}", id, reason);
+            LOG.log(Level.INFO, "connection {0} closed: {1}", Long.toString(id), reason);
         }
     }
 
@@ -152,7 +152,7 @@ final class BlockingConnection {
         try {
             if (!socket.isClosed()) out.write(line);
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, "connection {0}: write failed, client gone: {1}", id, e.getMessage());
+            LOG.log(Level.DEBUG, "connection {0}: write failed, client gone: {1}", Long.toString(id), e.getMessage());
             closeSocket("client gone");
         } finally {
             writeLock.unlock();
@@ -169,7 +169,7 @@ final class BlockingConnection {
         try {
             socket.close();
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, "connection {0}: close failed: {1}", id, e.getMessage());
+            LOG.log(Level.DEBUG, "connection {0}: close failed: {1}", Long.toString(id), e.getMessage());
         }
     }
 

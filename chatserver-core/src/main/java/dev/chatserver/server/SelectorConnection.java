@@ -61,7 +61,7 @@ final class SelectorConnection {
         this.stream = JsonObjectStream.create(context.limits.maxMessageBytes());
         this.conversation = Conversation.open(context.engine, this::send, context.limits.conversationLimits());
         this.sink = conversation.sink();
-        LOG.log(Level.INFO, "connection {0} from {1} opened (session {2})", id, remote(), conversation.sessionId());
+        LOG.log(Level.INFO, "connection {0} from {1} opened (session {2})", Long.toString(id), remote(), conversation.sessionId());
     }
 
     Conversation conversation() {
@@ -224,12 +224,12 @@ final class SelectorConnection {
             conversation.close();
             channel.close();
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, "connection {0}: close failed: {1}", id, e.getMessage());
+            LOG.log(Level.DEBUG, "connection {0}: close failed: {1}", Long.toString(id), e.getMessage());
         } finally {
             server.forget(this);
             context.slots.release();
         }
-        LOG.log(Level.INFO, "connection {0} closed: {1}", id, reason);
+        LOG.log(Level.INFO, "connection {0} closed: {1}", Long.toString(id), reason);
     }
 
     boolean isClosed() {

@@ -3,6 +3,8 @@ package dev.chatserver.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.testing.SlotHolder;
+import dev.chatserver.testing.TestEngines;
 import dev.chatserver.protocol.ServerMessage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

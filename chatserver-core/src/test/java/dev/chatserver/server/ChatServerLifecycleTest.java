@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.testing.SlotHolder;
+import dev.chatserver.testing.TestEngines;
 import dev.chatserver.engine.EngineStats;
 import dev.chatserver.protocol.ClientMessage;
 import dev.chatserver.protocol.ServerMessage;

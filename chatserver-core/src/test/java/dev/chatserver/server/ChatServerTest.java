@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.testing.SlotHolder;
+import dev.chatserver.testing.TestEngines;
 import dev.chatserver.protocol.MessageCodec;
 import dev.chatserver.protocol.ServerMessage;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package dev.chatserver.server;
+package dev.chatserver.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,6 @@ import dev.chatserver.engine.Completion;
 import dev.chatserver.engine.EngineConfig;
 import dev.chatserver.engine.Reply;
 import dev.chatserver.engine.ReplyListener;
-import dev.chatserver.testing.TestModels;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,21 +16,21 @@ import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 /** Real engines on the tiny synthetic model with test-sized limits, and ways to ask them directly. */
-final class TestEngines {
+public final class TestEngines {
 
-    static final Duration TIMEOUT = Duration.ofSeconds(120);
+    public static final Duration TIMEOUT = Duration.ofSeconds(120);
 
     private TestEngines() {
     }
 
     /** @return an engine: 512 tokens per session, 24 tokens per answer, one decode thread */
-    static ChatEngine start(int parallel, UnaryOperator<EngineConfig.Builder> adjust) {
+    public static ChatEngine start(int parallel, UnaryOperator<EngineConfig.Builder> adjust) {
         return ChatEngine.create(adjust.apply(EngineConfig.builder(TestModels.tiny()).contextPerSession(512)
                 .parallel(parallel).maxTokens(24).threads(1).batchSize(128)).build());
     }
 
     /** @return the answers of a fresh session to the prompts, in turn, asked without any server */
-    static List<String> direct(ChatEngine engine, String... prompts) {
+    public static List<String> direct(ChatEngine engine, String... prompts) {
         List<String> answers = new ArrayList<>();
         try (ChatSession session = engine.openSession()) {
             for (String prompt : prompts) {
@@ -58,7 +57,7 @@ final class TestEngines {
         return answers;
     }
 
-    static Completion await(Reply reply) {
+    public static Completion await(Reply reply) {
         try {
             Optional<Completion> completion = reply.await(TIMEOUT);
             assertThat(completion).as("reply completed within %s", TIMEOUT).isPresent();
@@ -70,7 +69,7 @@ final class TestEngines {
     }
 
     /** Waits, checking now and then, until the condition holds; fails after the timeout. */
-    static void eventually(String what, BooleanSupplier condition) {
+    public static void eventually(String what, BooleanSupplier condition) {
         long end = System.nanoTime() + TIMEOUT.toNanos();
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime() - end).as("timed out waiting until %s", what).isNegative();

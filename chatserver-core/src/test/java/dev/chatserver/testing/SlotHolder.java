@@ -1,4 +1,4 @@
-package dev.chatserver.server;
+package dev.chatserver.testing;
 
 import dev.chatserver.engine.ChatEngine;
 import dev.chatserver.engine.ChatSession;
@@ -12,7 +12,7 @@ import java.util.concurrent.CountDownLatch;
  * on its first piece, so its session pauses in the slot and later requests wait in the engine's queue until
  * {@link #close()}. Lets tests put requests in the queue without depending on timing.
  */
-final class SlotHolder implements AutoCloseable {
+public final class SlotHolder implements AutoCloseable {
 
     private final ChatEngine engine;
     private final ChatSession session;
@@ -20,7 +20,7 @@ final class SlotHolder implements AutoCloseable {
     private final CountDownLatch blocked = new CountDownLatch(1);
     private final Reply reply;
 
-    SlotHolder(ChatEngine engine) {
+    public SlotHolder(ChatEngine engine) {
         this.engine = engine;
         this.session = engine.openSession();
         this.reply = session.send("Hold the slot for a while please.", new ReplyListener() {
@@ -50,7 +50,7 @@ final class SlotHolder implements AutoCloseable {
         session.close();
     }
 
-    ChatEngine engine() {
+    public ChatEngine engine() {
         return engine;
     }
 }
