@@ -9,6 +9,7 @@ import dev.chatserver.testing.TestEngines;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /** The transport-neutral conversation logic with the real engine and an outbound that records messages. */
@@ -71,6 +72,37 @@ class ConversationTest {
             }
             TestEngines.eventually("closing the conversation closes its session",
                     () -> engine.stats().openSessions() == 0);
+        }
+    }
+
+    @Test
+    void cancelBeforeAnAnswerStartedSkipsTheNextPrompt() throws Exception {
+        try (ChatEngine engine = TestEngines.start(1, b -> b)) {
+            CountDownLatch firstSend = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Recorder recorder = new Recorder();
+            Outbound slowAtFirst = message -> {
+                firstSend.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                recorder.send(message);
+            };
+            try (Conversation conversation = Conversation.open(engine, slowAtFirst)) {
+                conversation.receiveJson("not json\n");
+                firstSend.await();
+                conversation.receive(ClientMessage.Prompt.of("Hello"));
+                conversation.receive(new ClientMessage.Cancel());
+                conversation.receive(ClientMessage.Prompt.of("Hello"));
+                release.countDown();
+                TestEngines.eventually("three end messages", () -> recorder.ends() == 3);
+                List<String> answers = recorder.answers();
+                assertThat(answers.get(0)).startsWith("|malformed JSON");
+                assertThat(answers.get(1)).isEqualTo("|ok");
+                assertThat(answers.get(2)).isEqualTo(TestEngines.direct(engine, "Hello").getFirst() + "|ok");
+            }
         }
     }
 
