@@ -195,7 +195,7 @@ final class SelectorConnection {
 
     /** Selector thread, at shutdown: closes once the queued messages are written. */
     void closeWhenFlushed() {
-        closeReason = "server shutting down";
+        if (closeReason == null) closeReason = "server shutting down";
         shuttingDown = true;
         boolean empty;
         lock.lock();

@@ -68,6 +68,31 @@ class ChatServerLifecycleTest {
             TestEngines.eventually("the leaver's session is closed", () -> engine.stats().openSessions() == 1);
             assertThat(stays.readAnswer().ok().text()).isEqualTo(hello);
             TestEngines.eventually("no reply is left", () -> engine.stats().activeReplies() == 0);
+            stays.close();
+            TestEngines.eventually("every session and its KV cache are freed", () -> {
+                EngineStats stats = engine.stats();
+                return stats.openSessions() == 0 && stats.kvCellsInUse() == 0;
+            });
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConnectionMode.class)
+    void aClientThatDoesNotReadStallsOnlyItself(ConnectionMode mode) throws IOException {
+        try (ChatEngine engine = TestEngines.start(2, b -> b.maxTokens(400).contextPerSession(1024).bufferPieces(4));
+             ChatServer server = ChatServer.builder(engine).port(0).mode(mode)
+                     .limits(ServerLimits.DEFAULTS.withOutboundBytes(1024)).start();
+             Socket deaf = new Socket()) {
+            deaf.setReceiveBufferSize(1024);
+            deaf.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+            deaf.getOutputStream().write("{\"token\":\"Tell me everything.\",\"eog\":true}"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            TestEngines.eventually("the deaf client's reply runs", () -> engine.stats().activeReplies() == 1);
+            try (WireClient neighbour = new WireClient(server.port())) {
+                assertThat(neighbour.ask("Hello").ok().pieces()).isPositive();
+            }
+            deaf.close();
+            TestEngines.eventually("the deaf client's session is freed", () -> engine.stats().openSessions() == 0);
         }
     }
 
