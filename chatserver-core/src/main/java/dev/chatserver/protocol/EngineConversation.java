@@ -271,8 +271,9 @@ final class EngineConversation implements Conversation {
                     case CANCEL -> gate.end(ServerMessage.End.ok());
                     case SHUTDOWN -> gate.end(ServerMessage.End.error(SHUTTING_DOWN));
                 }
-                // The session takes no new reply until this one completed (it would be BUSY).
-                if (stopped.stop() != Stop.GONE) awaitCompletion(done);
+                // The session takes no new reply until this one completed (it would be BUSY). After a shutdown or
+                // with the client gone no reply follows, so there is nothing to wait for.
+                if (stopped.stop() == Stop.CANCEL) awaitCompletion(done);
             }
         }
     }
