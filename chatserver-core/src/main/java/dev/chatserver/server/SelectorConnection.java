@@ -221,10 +221,10 @@ final class SelectorConnection {
         }
         try {
             key.cancel();
-            conversation.close();
             channel.close();
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "connection {0}: close failed: {1}", Long.toString(id), e.getMessage());
+            conversation.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "connection {0}: close failed: {1}", Long.toString(id), e.toString());
         } finally {
             server.forget(this);
             context.slots.release();
