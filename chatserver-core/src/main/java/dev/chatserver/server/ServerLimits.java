@@ -47,28 +47,53 @@ public record ServerLimits(int maxConnections, int maxMessageBytes, Optional<Dur
         if (outboundBytes <= 0) throw new IllegalArgumentException("outbound bytes must be positive");
     }
 
-    /** @param n connections served at once @return a copy with that limit */
+    /**
+     * Changes the connection limit.
+     *
+     * @param n connections served at once
+     * @return a copy with that limit
+     */
     public ServerLimits withMaxConnections(int n) {
         return new ServerLimits(n, maxMessageBytes, idleTimeout, maxPendingPrompts, outboundBytes);
     }
 
-    /** @param bytes largest message @return a copy with that limit */
+    /**
+     * Changes the message size limit.
+     *
+     * @param bytes largest message
+     * @return a copy with that limit
+     */
     public ServerLimits withMaxMessageBytes(int bytes) {
         return new ServerLimits(maxConnections, bytes, idleTimeout, maxPendingPrompts, outboundBytes);
     }
 
-    /** @param timeout idle time before a connection is closed, or null for never @return a copy with that limit */
+    /**
+     * Changes the idle timeout.
+     *
+     * @param timeout idle time before a connection is closed, or null for never
+     * @return a copy with that limit
+     */
     public ServerLimits withIdleTimeout(Duration timeout) {
         return new ServerLimits(maxConnections, maxMessageBytes, Optional.ofNullable(timeout), maxPendingPrompts,
                 outboundBytes);
     }
 
-    /** @param n prompts one connection may queue @return a copy with that limit */
+    /**
+     * Changes the limit on prompts waiting per connection.
+     *
+     * @param n prompts one connection may queue
+     * @return a copy with that limit
+     */
     public ServerLimits withMaxPendingPrompts(int n) {
         return new ServerLimits(maxConnections, maxMessageBytes, idleTimeout, n, outboundBytes);
     }
 
-    /** @param bytes outbound bytes queued per connection in selector mode @return a copy with that limit */
+    /**
+     * Changes the outbound queue bound of the selector mode.
+     *
+     * @param bytes outbound bytes queued per connection in selector mode
+     * @return a copy with that limit
+     */
     public ServerLimits withOutboundBytes(int bytes) {
         return new ServerLimits(maxConnections, maxMessageBytes, idleTimeout, maxPendingPrompts, bytes);
     }
