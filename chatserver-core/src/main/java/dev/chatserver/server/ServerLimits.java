@@ -14,8 +14,9 @@ import java.util.Optional;
  * @param maxMessageBytes   largest client message in bytes of UTF-8 (default 64 KiB); a bigger one gets an error
  *                          and the connection is closed. Also bounds a prompt joined from {@code "eog": false} parts
  *                          (in chars)
- * @param idleTimeout       close a connection that sent nothing for this long while no answer was in progress;
- *                          empty (the default) for never, since silent clients are legitimate
+ * @param idleTimeout       close a connection that has sent nothing for this long and has no answer in progress
+ *                          (it gets an "idle timeout" error first); empty (the default) for never, since silent
+ *                          clients are legitimate
  * @param maxPendingPrompts prompts one connection may queue behind the answer in progress (default 64)
  * @param outboundBytes     bytes of answer the selector mode queues for a client that reads slowly before that
  *                          client's reply pauses (default 256 KiB)
