@@ -85,6 +85,19 @@ class ChatServerBadInputTest {
 
     @ParameterizedTest
     @EnumSource(ConnectionMode.class)
+    void aPromptTooLongForTheContextGetsTheEnginesReason(ConnectionMode mode) throws IOException {
+        try (ChatServer server = start(mode, ServerLimits.DEFAULTS)) {
+            String story = "The quick brown fox jumps over the lazy dog. ".repeat(200);
+            try (WireClient client = new WireClient(server.port())) {
+                WireClient.Answer refused = client.ask(story);
+                assertThat(refused.error()).hasValueSatisfying(e -> assertThat(e).isNotBlank().doesNotContain("Exception"));
+                assertThat(client.ask("Hello").ok().pieces()).as("the connection stays usable").isPositive();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConnectionMode.class)
     void aMessageOverTheLimitGetsAnErrorThenTheConnectionCloses(ConnectionMode mode) throws IOException {
         try (ChatServer server = start(mode, ServerLimits.DEFAULTS);
              WireClient client = new WireClient(server.port()); WireClient neighbour = new WireClient(server.port())) {
