@@ -90,7 +90,8 @@ class ChatServerBadInputTest {
             String story = "The quick brown fox jumps over the lazy dog. ".repeat(200);
             try (WireClient client = new WireClient(server.port())) {
                 WireClient.Answer refused = client.ask(story);
-                assertThat(refused.error()).hasValueSatisfying(e -> assertThat(e).isNotBlank().doesNotContain("Exception"));
+                assertThat(refused.error())
+                        .hasValueSatisfying(e -> assertThat(e).isNotBlank().doesNotContain("Exception"));
                 assertThat(client.ask("Hello").ok().pieces()).as("the connection stays usable").isPositive();
             }
         }
