@@ -1,5 +1,6 @@
 package dev.chatserver.web;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,9 +33,14 @@ final class OpenSockets {
         sockets.remove(socket);
     }
 
-    /** Refuses new sockets, then shuts down every open one. */
+    /**
+     * Refuses new sockets, ends every answer in progress with {@code server shutting down} (all at once), then waits
+     * for each socket's last message and closes it.
+     */
     void shutDownAll() {
         shuttingDown = true;
-        for (ChatSocket socket : sockets) socket.shutDown();
+        List<ChatSocket> open = List.copyOf(sockets);
+        for (ChatSocket socket : open) socket.stopAnswers();
+        for (ChatSocket socket : open) socket.awaitAndClose();
     }
 }
