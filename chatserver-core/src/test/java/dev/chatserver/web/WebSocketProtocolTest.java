@@ -3,6 +3,7 @@ package dev.chatserver.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.engine.EngineStats;
 import dev.chatserver.protocol.Conversation;
 import dev.chatserver.protocol.MessageCodec;
 import dev.chatserver.protocol.ServerMessage;
@@ -95,6 +96,36 @@ class WebSocketProtocolTest {
             client.sendBinary(new byte[] {1, 2, 3});
             assertThat(MessageCodec.decodeServer(client.next())).isInstanceOfSatisfying(ServerMessage.End.class,
                     end -> assertThat(end.error()).hasValueSatisfying(e -> assertThat(e).contains("text frames")));
+        }
+    }
+
+    /** Helidon does not call {@code onClose} when the TCP connection just drops; the session must be freed anyway. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aClientThatVanishesFreesItsSession(boolean midAnswer) throws Exception {
+        try (ChatEngine longEngine = TestEngines.tiny(1000);
+             WebChatServer longServer = WebChatServer.builder(longEngine).port(0).start()) {
+            WsTestClient client = WsTestClient.connect(URI.create("ws://127.0.0.1:" + longServer.port() + "/ws"), null);
+            client.send("{\"token\":\"Hello\",\"eog\":true}");
+            if (midAnswer) {
+                assertThat(WsTestClient.isEnd(client.next())).isFalse();
+            } else {
+                client.answer();
+            }
+            awaitStats(longEngine, "one open session", stats -> stats.openSessions() == 1);
+            client.abort();
+            awaitStats(longEngine, "no open session, no reply",
+                    stats -> stats.openSessions() == 0 && stats.activeReplies() == 0);
+        }
+    }
+
+    /** Engine stats are a snapshot the engine thread refreshes each step: poll them with a generous deadline. */
+    private static void awaitStats(ChatEngine engine, String what, java.util.function.Predicate<EngineStats> test)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+        while (!test.test(engine.stats())) {
+            assertThat(System.nanoTime()).as("%s within 2 minutes, last %s", what, engine.stats()).isLessThan(deadline);
+            Thread.sleep(20);
         }
     }
 
