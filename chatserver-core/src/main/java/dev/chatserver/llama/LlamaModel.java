@@ -5,10 +5,13 @@ import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import dev.chatserver.gguf.GgufFormatException;
+import dev.chatserver.gguf.GgufReader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -54,8 +57,8 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
-     * Loads a GGUF model. Never crashes the JVM on a bad file: the file is checked first, and llama.cpp's own
-     * refusal is reported with the reason it logged.
+     * Loads a GGUF model. Never crashes the JVM on a bad file: the file's structure is checked in Java first, and
+     * llama.cpp's own refusal (e.g. an unknown architecture) is reported with the reason it logged.
      *
      * @param file   a GGUF v2/v3 file
      * @param params how to load it
@@ -65,8 +68,7 @@ public final class LlamaModel implements AutoCloseable {
     public static LlamaModel load(Path file, ModelParams params) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(params, "params");
-        Optional<String> problem = ModelFileCheck.problem(file);
-        if (problem.isPresent()) throw new ModelLoadException(file, problem.get());
+        checkFile(file);
         Llama.initialize();
         try (Arena temp = Arena.ofConfined(); NativeLog.Capture log = NativeLog.capture()) {
             MemorySegment p = (MemorySegment) Llama.MODEL_DEFAULT_PARAMS.invokeExact((SegmentAllocator) temp);
@@ -79,6 +81,21 @@ public final class LlamaModel implements AutoCloseable {
             return new LlamaModel(file, model);
         } catch (Throwable t) {
             throw Llama.rethrow(t);
+        }
+    }
+
+    /**
+     * Reads the file's header, metadata and tensor directory in Java first. llama.cpp's GGUF parser writes its
+     * complaints straight to the process's standard error (not through the log callback) and gives only "failed to
+     * load model"; this check names the problem (missing, empty, not GGUF, version 1, truncated, impossible
+     * values) and keeps broken files away from native code. What it passes, llama.cpp parses quietly.
+     */
+    private static void checkFile(Path file) {
+        if (!Files.isReadable(file) && Files.exists(file)) throw new ModelLoadException(file, "file is not readable");
+        try {
+            GgufReader.read(file);
+        } catch (GgufFormatException e) {
+            throw new ModelLoadException(file, e.reason());
         }
     }
 

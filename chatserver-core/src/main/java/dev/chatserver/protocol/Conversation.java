@@ -6,7 +6,8 @@ import java.time.Duration;
 /**
  * The protocol logic of one connection, whatever carries it (TCP, WebSocket): it owns one engine session (opened
  * on creation, closed on {@link #close()}), joins {@code "eog": false} parts into one prompt, answers prompts
- * strictly in order (one that arrives while an answer streams waits for it), cancels on request, and turns every
+ * strictly in order (one that arrives while an answer streams waits for it), cancels on request (the answer in
+ * progress, or the next one when none has started), and turns every
  * failure into one end message with an {@code "error"}.
  *
  * <p>Each answer runs in a {@link java.util.concurrent.StructuredTaskScope} on a virtual thread of the
@@ -75,12 +76,33 @@ public interface Conversation extends AutoCloseable {
      */
     void reject(ProtocolException problem) throws ProtocolException;
 
+    /**
+     * A sink for a {@link JsonObjectStream} fed with this connection's bytes: objects go to {@link #receiveJson},
+     * skipped input to {@link #reject}.
+     *
+     * @return the sink
+     */
+    default JsonObjectStream.Sink sink() {
+        Conversation conversation = this;
+        return new JsonObjectStream.Sink() {
+            @Override
+            public void onObject(String json) throws ProtocolException {
+                conversation.receiveJson(json);
+            }
+
+            @Override
+            public void onMalformed(ProtocolException problem) throws ProtocolException {
+                conversation.reject(problem);
+            }
+        };
+    }
+
     /** @return true while an answer streams or requests wait */
     boolean isBusy();
 
     /**
      * Ends the answer in progress and every waiting prompt with an end message carrying
-     * {@code "error": "server shutting down"}, and ignores input from now on. Returns at once; see
+     * {@code "error": "server shutting down"}, as it does every prompt that arrives from now on. Returns at once; see
      * {@link #awaitIdle}.
      */
     void shutdown();
