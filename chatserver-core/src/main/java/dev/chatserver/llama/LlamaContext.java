@@ -232,6 +232,50 @@ public final class LlamaContext implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies a sequence's cached state out of the KV cache: its cells' positions and their keys and values, in cell
+     * order. With {@link #restoreSequence} this moves a sequence to other cells without decoding it again.
+     *
+     * @param seq   sequence id
+     * @param arena where the copy lives
+     * @return the state, empty when the sequence has no cells
+     */
+    public MemorySegment saveSequence(int seq, Arena arena) {
+        checkOpen();
+        checkSeq(seq, false);
+        try {
+            long size = (long) Llama.STATE_SEQ_GET_SIZE.invokeExact(handle, seq);
+            MemorySegment state = arena.allocate(Math.max(1, size));
+            long written = (long) Llama.STATE_SEQ_GET_DATA.invokeExact(handle, state, size, seq);
+            if (written != size) {
+                throw new LlamaException("saving sequence " + seq + " wrote " + written + " of " + size + " bytes");
+            }
+            return state.asSlice(0, written);
+        } catch (Throwable t) {
+            throw Llama.rethrow(t);
+        }
+    }
+
+    /**
+     * Puts a state saved by {@link #saveSequence} back into the cache, replacing what the sequence holds; its cells
+     * are placed contiguously, in their saved order, in the first free run of cells.
+     *
+     * @param seq   sequence id
+     * @param state the saved state
+     * @throws LlamaException if the cache has no contiguous room for it
+     */
+    public void restoreSequence(int seq, MemorySegment state) {
+        checkOpen();
+        checkSeq(seq, false);
+        long read;
+        try {
+            read = (long) Llama.STATE_SEQ_SET_DATA.invokeExact(handle, state, state.byteSize(), seq);
+        } catch (Throwable t) {
+            throw Llama.rethrow(t);
+        }
+        if (read == 0) throw new LlamaException("cannot restore sequence " + seq + ": no contiguous room in the KV cache");
+    }
+
     /** Frees the KV cache and compute buffers. Idempotent. */
     @Override
     public void close() {
