@@ -7,8 +7,15 @@ import dev.chatserver.engine.EngineStats;
 import dev.chatserver.protocol.Conversation;
 import dev.chatserver.protocol.MessageCodec;
 import dev.chatserver.protocol.ServerMessage;
+import dev.chatserver.server.ChatServer;
 import io.helidon.websocket.WsCloseCodes;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -50,6 +57,28 @@ class WebSocketProtocolTest {
             assertThat(client.answer()).isEqualTo(expected.get(0));
             client.send("{\"token\":\"Hello\",\"eog\":true}");
             assertThat(client.answer()).as("second turn of the same session").isEqualTo(expected.get(1));
+        }
+    }
+
+    @Test
+    void aFreshSessionGetsTheSameTranscriptAsOverTcp() throws Exception {
+        List<String> overTcp = new ArrayList<>();
+        try (ChatServer tcp = ChatServer.builder(engine).port(0).start();
+             Socket socket = new Socket(InetAddress.getLoopbackAddress(), tcp.port())) {
+            socket.setSoTimeout(120_000);
+            socket.getOutputStream().write("{\"token\":\"Hello\",\"eog\":true}\n".getBytes(StandardCharsets.UTF_8));
+            BufferedReader lines = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String line;
+            do {
+                line = lines.readLine();
+                assertThat(line).as("the TCP answer goes on until its end").isNotNull();
+                overTcp.add(line);
+            } while (!WsTestClient.isEnd(line));
+        }
+        try (WsTestClient client = WsTestClient.connect(ws("/"), null)) {
+            client.send("{\"token\":\"Hello\",\"eog\":true}");
+            assertThat(client.answer()).isEqualTo(overTcp).isEqualTo(expected.get(0));
         }
     }
 
@@ -142,7 +171,7 @@ class WebSocketProtocolTest {
                 assertThat(WsTestClient.isEnd(first)).as("the answer has pieces").isFalse();
                 client.send("{\"cancel\":true}");
                 List<String> rest = client.answer();
-                List<String> pieces = new java.util.ArrayList<>(List.of(first));
+                List<String> pieces = new ArrayList<>(List.of(first));
                 pieces.addAll(rest.subList(0, rest.size() - 1));
                 assertThat(rest.getLast()).isEqualTo(MessageCodec.encode(ServerMessage.End.ok()));
                 assertThat(pieces.size()).as("cancelled before the end").isLessThan(full.size() - 1);
