@@ -41,10 +41,10 @@ final class HeadlessChromium implements AutoCloseable {
     static HeadlessChromium startOrSkip() {
         Optional<Path> browser = find("chatserver.chromium", List.of("chromium", "chromium-browser", "google-chrome"));
         Optional<Path> driver = find("webdriver.chrome.driver", List.of("chromedriver"));
-        assumeTrue(browser.isPresent(), "browser test skipped: no chromium on PATH (install chromium, or set "
-                + "-Dchatserver.chromium=<path>)");
-        assumeTrue(driver.isPresent(), "browser test skipped: no chromedriver on PATH (install chromium-driver, or set "
-                + "-Dwebdriver.chrome.driver=<path>)");
+        assumeTrue(browser.isPresent(), "browser test skipped: no chromium found on PATH or at "
+                + "-Dchatserver.chromium=<path> (Debian: apt-get install chromium)");
+        assumeTrue(driver.isPresent(), "browser test skipped: no chromedriver found on PATH or at "
+                + "-Dwebdriver.chrome.driver=<path> (Debian: apt-get install chromium-driver)");
         try {
             Path profile = Files.createTempDirectory("chatserver-chromium-");
             ChromeOptions options = new ChromeOptions();
