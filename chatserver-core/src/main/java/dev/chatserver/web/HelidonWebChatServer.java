@@ -76,6 +76,9 @@ final class HelidonWebChatServer implements WebChatServer {
         WsRouting.Builder ws = WsRouting.builder()
                 .endpoint("/", () -> new ChatSocket(engine, sockets, maxMessageBytes))
                 .endpoint("/ws", () -> new ChatSocket(engine, sockets, maxMessageBytes));
+        // Two gates, one policy: Helidon's WebSocket upgrader compares Origin with its exact list before routing (and
+        // without a list it would demand Origin == Host, refusing allowed origins); the routing filter then checks
+        // Host and Origin of every request, the upgrade included, before any handler or the protocol switch.
         WebServer server = WebServer.builder()
                 .host(host)
                 .port(port)
@@ -94,7 +97,7 @@ final class HelidonWebChatServer implements WebChatServer {
                     new BindException("the web server did not start; its log says why"));
         }
         URI uri = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/");
-        LOG.log(Level.INFO, "web chat at {0}", uri);
+        LOG.log(Level.DEBUG, "web chat at {0}", uri);
         return new HelidonWebChatServer(server, uri, sockets);
     }
 
