@@ -1,5 +1,6 @@
 package dev.chatserver.cli;
 
+import dev.chatserver.gguf.GgufFormatException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -13,7 +14,7 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Turns every failure into one line on stderr and an exit code: 2 for bad usage or configuration (unknown options,
- * bad values, a missing or unreadable model file), 1 for failures while running. The stack trace is printed only
+ * bad values, a missing, unreadable or broken model file), 1 for failures while running. The stack trace is printed only
  * with {@code --verbose}. Runs on the main thread.
  */
 final class FailureHandler implements IParameterExceptionHandler, IExecutionExceptionHandler {
@@ -44,7 +45,7 @@ final class FailureHandler implements IParameterExceptionHandler, IExecutionExce
         return switch (ex) {
             case CommandFailure failure -> failure.exitCode();
             case ParameterException _, IllegalArgumentException _, NoSuchFileException _,
-                 AccessDeniedException _ -> ExitCode.USAGE;
+                 AccessDeniedException _, GgufFormatException _ -> ExitCode.USAGE;
             default -> ExitCode.SOFTWARE;
         };
     }
