@@ -1,6 +1,7 @@
 package dev.chatserver.cli;
 
 import dev.chatserver.gguf.GgufFormatException;
+import dev.chatserver.llama.ModelLoadException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -45,7 +46,7 @@ final class FailureHandler implements IParameterExceptionHandler, IExecutionExce
         return switch (ex) {
             case CommandFailure failure -> failure.exitCode();
             case ParameterException _, IllegalArgumentException _, NoSuchFileException _,
-                 AccessDeniedException _, GgufFormatException _ -> ExitCode.USAGE;
+                 AccessDeniedException _, GgufFormatException _, ModelLoadException _ -> ExitCode.USAGE;
             default -> ExitCode.SOFTWARE;
         };
     }
@@ -55,6 +56,7 @@ final class FailureHandler implements IParameterExceptionHandler, IExecutionExce
             case CommandFailure failure -> failure.getMessage();
             case NoSuchFileException e -> "no such file: " + e.getFile();
             case AccessDeniedException e -> "permission denied: " + e.getFile();
+            case ModelLoadException e -> e.getMessage();
             case IllegalArgumentException e when e.getMessage() != null -> e.getMessage();
             case IOException e when e.getMessage() != null -> e.getMessage();
             default -> ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
