@@ -15,6 +15,8 @@ final class CliLogging {
 
     /** Held strongly: the JDK keeps loggers only weakly, and a collected logger forgets its level. */
     private static final Logger PROJECT = Logger.getLogger("dev.chatserver");
+    /** The web server's start and stop chatter; its warnings still show. */
+    private static final Logger HELIDON = Logger.getLogger("io.helidon");
 
     private CliLogging() {
     }
@@ -23,6 +25,8 @@ final class CliLogging {
         if (System.getProperty("java.util.logging.config.file") != null) {
             return; // the user configured logging themselves
         }
+        // Helidon would otherwise reconfigure the JDK logging from a logging.properties in the working directory.
+        System.setProperty("io.helidon.logging.config.disabled", "true");
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %3$s: %5$s%6$s%n");
         LogManager.getLogManager().reset();
         ConsoleHandler handler = new ConsoleHandler();
@@ -33,5 +37,6 @@ final class CliLogging {
         root.addHandler(handler);
         // Debug output of our own code only; the JDK's and libraries' debug output is noise for a user.
         PROJECT.setLevel(verbose ? Level.FINE : Level.INFO);
+        HELIDON.setLevel(verbose ? Level.INFO : Level.WARNING);
     }
 }
