@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import sun.misc.Signal;
 
 /**
  * Main class of the runnable jar: makes plain {@code java -jar chatserver-cli.jar ...} work although the code needs
@@ -64,7 +63,7 @@ public final class Launcher {
         if (console != null && console.isTerminal()) {
             // Ctrl-C on a terminal reaches the whole foreground process group, so the child gets it too and decides
             // itself (the client cancels an answer on the first one); the launcher only waits for it.
-            Signal.handle(new Signal("INT"), signal -> { });
+            OsSignals.handle("INT", () -> { });
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopChild(child), "launcher-stop-child"));
         return child.waitFor();

@@ -6,8 +6,6 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * The client's console for scripts: reads lines from stdin (UTF-8) and prints {@code > <answer>} per prompt on
@@ -15,8 +13,6 @@ import sun.misc.SignalHandler;
  * Used by the client's main thread.
  */
 final class PlainConsole implements ChatConsole {
-
-    private static final Signal INTERRUPT = new Signal("INT");
 
     private final BufferedReader in;
     private final PrintStream out;
@@ -69,8 +65,8 @@ final class PlainConsole implements ChatConsole {
 
     @Override
     public Registration onInterrupt(Runnable handler) {
-        SignalHandler previous = Signal.handle(INTERRUPT, signal -> handler.run());
-        return () -> Signal.handle(INTERRUPT, previous);
+        Runnable restore = OsSignals.handle("INT", handler);
+        return restore::run;
     }
 
     @Override

@@ -125,14 +125,15 @@ final class ServerCommand implements Callable<Integer> {
         checkPort("--web-port", webPort);
         EngineConfig config = engineConfig(modelFile());
         ServerLimits limits = limits();
-        StopSignal stop = StopSignal.install();
         try (RunningServers servers = new RunningServers()) {
+            // Ctrl-C while the model loads ends the JVM the usual way; this hook then frees what was started.
             Runtime.getRuntime().addShutdownHook(new Thread(servers::close, "server-shutdown"));
             servers.engine = ChatEngine.create(config);
             servers.tcp = startTcp(servers.engine, limits);
             if (!noWeb) {
                 servers.web = startWeb(servers.engine);
             }
+            StopSignal stop = StopSignal.install();
             PrintWriter out = spec.commandLine().getOut();
             out.println("The server has been started, listening on: " + servers.tcp.host() + ":" + servers.tcp.port());
             if (servers.web != null) {

@@ -1,7 +1,6 @@
 package dev.chatserver.cli;
 
 import java.util.concurrent.CountDownLatch;
-import sun.misc.Signal;
 
 /**
  * Waits for SIGINT or SIGTERM, so that the server command can shut down in order on its main thread and exit 0
@@ -19,8 +18,8 @@ final class StopSignal {
     /** @return a stop signal whose handlers are installed for SIGINT and SIGTERM */
     static StopSignal install() {
         StopSignal signal = new StopSignal();
-        Signal.handle(new Signal("INT"), _ -> signal.stop.countDown());
-        Signal.handle(new Signal("TERM"), _ -> signal.stop.countDown());
+        OsSignals.handle("INT", signal.stop::countDown);
+        OsSignals.handle("TERM", signal.stop::countDown);
         return signal;
     }
 

@@ -97,12 +97,13 @@ final class RunningCli implements AutoCloseable {
         return stderr.isDone() ? stderr.join() : "(still open)";
     }
 
+    /** Kills the process (and the launcher's child JVM) if it still runs. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process.isAlive()) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly); // the launcher's child JVM
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
-            process.waitFor();
+            process.onExit().join();
         }
     }
 }
