@@ -1,0 +1,136 @@
+package dev.chatserver.web;
+
+import dev.chatserver.engine.ChatEngine;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
+import io.helidon.webserver.staticcontent.StaticContentFeature;
+import io.helidon.webserver.websocket.WsConfig;
+import io.helidon.webserver.websocket.WsRouting;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@link WebChatServer} on a Helidon 4 SE web server, which runs every connection on its own virtual thread.
+ *
+ * <p>Threads: {@link #start} and {@link #close} run on the caller's thread; requests, WebSocket frames and
+ * {@link ChatSocket} callbacks run on the connections' virtual threads.
+ */
+final class HelidonWebChatServer implements WebChatServer {
+
+    private static final System.Logger LOG = System.getLogger(HelidonWebChatServer.class.getName());
+
+    /** Where the chat page's files live on the class path. */
+    static final String PAGE_LOCATION = "dev/chatserver/web/page";
+    private static final List<String> PAGE_FILES = List.of("index.html", "chat.css", "chat.js", "favicon.svg");
+    /** Attempts at binding an ephemeral port that another process may take between probe and bind. */
+    private static final int EPHEMERAL_ATTEMPTS = 5;
+
+    private final WebServer server;
+    private final URI uri;
+    private final OpenSockets sockets;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private HelidonWebChatServer(WebServer server, URI uri, OpenSockets sockets) {
+        this.server = server;
+        this.uri = uri;
+        this.sockets = sockets;
+    }
+
+    /**
+     * Starts a server. Helidon checks WebSocket origins against a fixed list before any filter runs, so the real port
+     * must be known before the server is built: port 0 is resolved first by probing a free port.
+     */
+    static WebChatServer start(ChatEngine engine, String host, int port, List<URI> allowedOrigins, int maxMessageBytes) {
+        if (port != 0) return startOn(engine, host, port, allowedOrigins, maxMessageBytes);
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < EPHEMERAL_ATTEMPTS; attempt++) {
+            try {
+                return startOn(engine, host, freePort(host), allowedOrigins, maxMessageBytes);
+            } catch (UncheckedIOException e) {
+                if (!(e.getCause() instanceof BindException)) throw e;
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private static WebChatServer startOn(ChatEngine engine, String host, int port, List<URI> allowedOrigins,
+                                         int maxMessageBytes) {
+        AccessPolicy policy = AccessPolicy.of(host, port, allowedOrigins);
+        OpenSockets sockets = new OpenSockets();
+        var page = StaticContentFeature.createService(ClasspathHandlerConfig.builder()
+                .location(PAGE_LOCATION)
+                .classLoader(HelidonWebChatServer.class.getClassLoader())
+                .welcome("index.html")
+                .cachedFiles(Set.copyOf(PAGE_FILES))
+                .build());
+        WsRouting.Builder ws = WsRouting.builder()
+                .endpoint("/", () -> new ChatSocket(engine, sockets, maxMessageBytes))
+                .endpoint("/ws", () -> new ChatSocket(engine, sockets, maxMessageBytes));
+        WebServer server = WebServer.builder()
+                .host(host)
+                .port(port)
+                .shutdownHook(false)
+                .addProtocol(WsConfig.builder().origins(policy.origins()).maxFrameLength(maxMessageBytes).build())
+                .routing(HttpRouting.builder()
+                        .addFilter(new RequestGuard(policy))
+                        .get("/api/info", new InfoHandler(engine))
+                        .register("/", page))
+                .addRouting(ws)
+                .build();
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            throw bindFailure(host, port, e);
+        }
+        URI uri = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/");
+        LOG.log(Level.INFO, "web chat at {0}", uri);
+        return new HelidonWebChatServer(server, uri, sockets);
+    }
+
+    private static UncheckedIOException bindFailure(String host, int port, RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException bind) {
+                return new UncheckedIOException(new BindException("cannot listen on " + host + ":" + port + ": "
+                        + bind.getMessage()));
+            }
+            if (t instanceof IOException io) return new UncheckedIOException("cannot listen on " + host + ":" + port, io);
+        }
+        throw e;
+    }
+
+    private static int freePort(String host) {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return probe.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + host, e);
+        }
+    }
+
+    @Override
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public URI uri() {
+        return uri;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        sockets.shutDownAll();
+        server.stop();
+        LOG.log(Level.DEBUG, "web chat at {0} stopped", uri);
+    }
+}

@@ -1,0 +1,106 @@
+package dev.chatserver.web;
+
+import dev.chatserver.engine.ChatEngine;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The browser side of the chat server: one HTTP port that serves the chat page ({@code GET /}), the model's
+ * settings ({@code GET /api/info}) and a WebSocket endpoint ({@code /} and {@code /ws}) whose text frames carry the
+ * same JSON messages as the TCP protocol. Each WebSocket connection is one engine session.
+ *
+ * <p>Every request must name this server in its {@code Host} header (the bound address or a loopback name, with
+ * the right port), and a request that carries an {@code Origin} header must come from this server's own origin
+ * or from an origin allowed with {@link Builder#allowOrigin(URI)}; anything else gets 403. Requests without an
+ * {@code Origin} (non-browser clients) are allowed.
+ *
+ * <p>Thread-safe. Connections run on the web server's virtual threads.
+ */
+public interface WebChatServer extends AutoCloseable {
+
+    /** The default port, as the lab's WebSocket proxy. */
+    int DEFAULT_PORT = 5175;
+
+    /** The default limit of one incoming WebSocket message, in bytes of UTF-8. */
+    int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
+
+    /**
+     * Starts a builder with the defaults: host 127.0.0.1, port {@value #DEFAULT_PORT}, no extra origins, messages up
+     * to {@value #DEFAULT_MAX_MESSAGE_BYTES} bytes.
+     *
+     * @param engine the engine that answers
+     * @return a builder
+     */
+    static Builder builder(ChatEngine engine) {
+        return new Builder(engine);
+    }
+
+    /** @return the port the server listens on (the real one when it was started with port 0) */
+    int port();
+
+    /** @return the address of the chat page, e.g. {@code http://127.0.0.1:5175/} */
+    URI uri();
+
+    /**
+     * Stops accepting connections, ends every answer in progress with the error {@code server shutting down},
+     * closes the WebSockets and stops the HTTP server. Closing twice is harmless.
+     */
+    @Override
+    void close();
+
+    /** Configures and starts a {@link WebChatServer}; not thread-safe. */
+    final class Builder {
+        private final ChatEngine engine;
+        private String host = "127.0.0.1";
+        private int port = DEFAULT_PORT;
+        private final List<URI> allowedOrigins = new ArrayList<>();
+        private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+
+        private Builder(ChatEngine engine) {
+            this.engine = Objects.requireNonNull(engine, "engine");
+        }
+
+        /** @param host the address to bind (a name or an IP literal) @return this */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** @param port the port to bind, 0 for an ephemeral one @return this */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in 0..65535, was " + port);
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * Allows browser pages of one more origin to use the WebSocket and the API (repeatable).
+         *
+         * @param origin an origin such as {@code http://localhost:3000}: scheme, host and optional port, no path
+         * @return this
+         */
+        public Builder allowOrigin(URI origin) {
+            allowedOrigins.add(AccessPolicy.checkOrigin(origin));
+            return this;
+        }
+
+        /** @param bytes the largest incoming WebSocket message, in bytes of UTF-8 @return this */
+        public Builder maxMessageBytes(int bytes) {
+            if (bytes <= 0) throw new IllegalArgumentException("max message bytes must be positive, was " + bytes);
+            this.maxMessageBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Binds the port and starts serving.
+         *
+         * @return the running server
+         * @throws java.io.UncheckedIOException if the port cannot be bound
+         */
+        public WebChatServer start() {
+            return HelidonWebChatServer.start(engine, host, port, List.copyOf(allowedOrigins), maxMessageBytes);
+        }
+    }
+}

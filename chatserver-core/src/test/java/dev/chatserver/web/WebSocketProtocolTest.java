@@ -1,0 +1,142 @@
+package dev.chatserver.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.protocol.Conversation;
+import dev.chatserver.protocol.MessageCodec;
+import dev.chatserver.protocol.ServerMessage;
+import io.helidon.websocket.WsCloseCodes;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The TCP protocol's JSON messages over a WebSocket, with the real engine on the tiny synthetic model. */
+class WebSocketProtocolTest {
+
+    private static ChatEngine engine;
+    private static WebChatServer server;
+    private static List<List<String>> expected;
+
+    @BeforeAll
+    static void start() throws Exception {
+        engine = TestEngines.tiny(12);
+        server = WebChatServer.builder(engine).port(0).maxMessageBytes(4096).start();
+        expected = TestEngines.transcripts(engine, "Hello", "Hello");
+        assertThat(expected.get(0)).as("the answer has pieces before its end").hasSizeGreaterThan(1);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+        if (engine != null) engine.close();
+    }
+
+    private static URI ws(String path) {
+        return URI.create("ws://127.0.0.1:" + server.port() + path);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/", "/ws"})
+    void aFreshSessionAnswersHelloExactlyAsTheEngineDoes(String path) throws Exception {
+        try (WsTestClient client = WsTestClient.connect(ws(path), null)) {
+            client.send("{\"token\":\"Hello\",\"eog\":true}");
+            assertThat(client.answer()).isEqualTo(expected.get(0));
+            client.send("{\"token\":\"Hello\",\"eog\":true}");
+            assertThat(client.answer()).as("second turn of the same session").isEqualTo(expected.get(1));
+        }
+    }
+
+    @Test
+    void promptPartsSentWithEogFalseAreJoined() throws Exception {
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"), null)) {
+            client.send("{\"token\":\"Hel\",\"eog\":false}");
+            client.sendPart("{\"token\":", false);
+            client.sendPart("\"lo\",\"eog\":true}", true);
+            assertThat(client.answer()).isEqualTo(expected.get(0));
+        }
+    }
+
+    @Test
+    void malformedJsonGetsAnErrorAndTheConnectionGoesOn() throws Exception {
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"), null)) {
+            client.send("this is not json");
+            String error = client.next();
+            assertThat(MessageCodec.decodeServer(error)).isInstanceOfSatisfying(ServerMessage.End.class,
+                    end -> assertThat(end.error()).hasValueSatisfying(e -> assertThat(e).startsWith("malformed JSON")));
+            client.send("{\"token\":\"Hello\",\"eog\":true}");
+            assertThat(client.answer()).isEqualTo(expected.get(0));
+        }
+    }
+
+    @Test
+    void aMessageOverTheLimitGetsAnErrorAndACloseWhileTheServerGoesOn() throws Exception {
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"), null)) {
+            client.sendPart("{\"token\":\"" + "x".repeat(3000), false);
+            client.sendPart("x".repeat(3000) + "\",\"eog\":true}", true);
+            assertThat(MessageCodec.decodeServer(client.next())).isEqualTo(
+                    ServerMessage.End.error("message too large: the limit is 4096 bytes"));
+            assertThat(client.closeCode()).isEqualTo(WsCloseCodes.TOO_BIG);
+        }
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"), null)) {
+            client.send("{\"token\":\"Hello\",\"eog\":true}");
+            assertThat(client.answer()).isEqualTo(expected.get(0));
+        }
+    }
+
+    @Test
+    void binaryFramesAreRefusedWithAnError() throws Exception {
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"), null)) {
+            client.sendBinary(new byte[] {1, 2, 3});
+            assertThat(MessageCodec.decodeServer(client.next())).isInstanceOfSatisfying(ServerMessage.End.class,
+                    end -> assertThat(end.error()).hasValueSatisfying(e -> assertThat(e).contains("text frames")));
+        }
+    }
+
+    @Test
+    void cancelStopsALongAnswerEarly() throws Exception {
+        try (ChatEngine longEngine = TestEngines.tiny(1000);
+             WebChatServer longServer = WebChatServer.builder(longEngine).port(0).start()) {
+            List<String> full = TestEngines.transcripts(longEngine, "Hello").getFirst();
+            assertThat(full).as("a long uncancelled answer").hasSizeGreaterThan(100);
+            try (WsTestClient client = WsTestClient.connect(
+                    URI.create("ws://127.0.0.1:" + longServer.port() + "/ws"), null)) {
+                client.send("{\"token\":\"Hello\",\"eog\":true}");
+                String first = client.next();
+                assertThat(WsTestClient.isEnd(first)).as("the answer has pieces").isFalse();
+                client.send("{\"cancel\":true}");
+                List<String> rest = client.answer();
+                List<String> pieces = new java.util.ArrayList<>(List.of(first));
+                pieces.addAll(rest.subList(0, rest.size() - 1));
+                assertThat(rest.getLast()).isEqualTo(MessageCodec.encode(ServerMessage.End.ok()));
+                assertThat(pieces.size()).as("cancelled before the end").isLessThan(full.size() - 1);
+                assertThat(full).startsWith(pieces.toArray(String[]::new));
+            }
+        }
+    }
+
+    @Test
+    void closingTheServerEndsTheAnswerInProgressWithShuttingDown() throws Exception {
+        try (ChatEngine longEngine = TestEngines.tiny(1000)) {
+            WebChatServer longServer = WebChatServer.builder(longEngine).port(0).start();
+            try (WsTestClient client = WsTestClient.connect(
+                    URI.create("ws://127.0.0.1:" + longServer.port() + "/"), null)) {
+                client.send("{\"token\":\"Hello\",\"eog\":true}");
+                assertThat(WsTestClient.isEnd(client.next())).isFalse();
+                CompletableFuture<Void> closing = CompletableFuture.runAsync(longServer::close);
+                List<String> rest = client.answer();
+                assertThat(rest.getLast()).isEqualTo(
+                        MessageCodec.encode(ServerMessage.End.error(Conversation.SHUTTING_DOWN)));
+                assertThat(client.closeCode()).isEqualTo(WsCloseCodes.GOING_AWAY);
+                closing.join();
+            } finally {
+                longServer.close();
+            }
+        }
+    }
+}
