@@ -1,6 +1,5 @@
 package dev.chatserver.models;
 
-import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -16,22 +15,23 @@ public final class ModelCatalogue {
     public static final String DEFAULT_NAME = "qwen2.5-coder-1.5b";
 
     private static final List<CatalogueModel> MODELS = List.of(
-            huggingFace(DEFAULT_NAME, "Qwen2.5-Coder 1.5B Instruct, Q8_0 (the lab's model; good at code, fine at chat)",
+            new CatalogueModel(DEFAULT_NAME,
+                    "Qwen2.5-Coder 1.5B Instruct, Q8_0 (SocketLab's model; good at code, fine at chat)",
                     "Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF", "qwen2.5-coder-1.5b-instruct-q8_0.gguf",
                     1_890_000_000L, "qwen2", "Apache-2.0"),
-            huggingFace("qwen2.5-0.5b", "Qwen2.5 0.5B Instruct, Q8_0 (smallest and fastest; simple chat)",
+            new CatalogueModel("qwen2.5-0.5b", "Qwen2.5 0.5B Instruct, Q8_0 (smallest and fastest; simple chat)",
                     "Qwen/Qwen2.5-0.5B-Instruct-GGUF", "qwen2.5-0.5b-instruct-q8_0.gguf",
                     680_000_000L, "qwen2", "Apache-2.0"),
-            huggingFace("qwen2.5-1.5b", "Qwen2.5 1.5B Instruct, Q4_K_M (general chat)",
+            new CatalogueModel("qwen2.5-1.5b", "Qwen2.5 1.5B Instruct, Q4_K_M (general chat)",
                     "Qwen/Qwen2.5-1.5B-Instruct-GGUF", "qwen2.5-1.5b-instruct-q4_k_m.gguf",
                     1_120_000_000L, "qwen2", "Apache-2.0"),
-            huggingFace("qwen2.5-3b", "Qwen2.5 3B Instruct, Q4_K_M (better answers, slower)",
+            new CatalogueModel("qwen2.5-3b", "Qwen2.5 3B Instruct, Q4_K_M (better answers, slower)",
                     "Qwen/Qwen2.5-3B-Instruct-GGUF", "qwen2.5-3b-instruct-q4_k_m.gguf",
                     2_100_000_000L, "qwen2", "Qwen Research License"),
-            huggingFace("llama3.2-1b", "Llama 3.2 1B Instruct, Q4_K_M (small general chat)",
+            new CatalogueModel("llama3.2-1b", "Llama 3.2 1B Instruct, Q4_K_M (small general chat)",
                     "bartowski/Llama-3.2-1B-Instruct-GGUF", "Llama-3.2-1B-Instruct-Q4_K_M.gguf",
                     810_000_000L, "llama", "Llama 3.2 Community License"),
-            huggingFace("llama3.2-3b", "Llama 3.2 3B Instruct, Q4_K_M (better answers, slower)",
+            new CatalogueModel("llama3.2-3b", "Llama 3.2 3B Instruct, Q4_K_M (better answers, slower)",
                     "bartowski/Llama-3.2-3B-Instruct-GGUF", "Llama-3.2-3B-Instruct-Q4_K_M.gguf",
                     2_020_000_000L, "llama", "Llama 3.2 Community License"));
 
@@ -57,12 +57,5 @@ public final class ModelCatalogue {
     public static Optional<CatalogueModel> find(String name) {
         String wanted = name.toLowerCase(Locale.ROOT);
         return MODELS.stream().filter(m -> m.name().equals(wanted)).findFirst();
-    }
-
-    /** The hub's direct download form: {@code https://huggingface.co/<repo>/resolve/main/<file>}. */
-    private static CatalogueModel huggingFace(String name, String description, String repo, String file,
-                                              long approxSize, String architecture, String license) {
-        URI url = URI.create("https://huggingface.co/" + repo + "/resolve/main/" + file);
-        return new CatalogueModel(name, description, file, url, approxSize, architecture, license);
     }
 }

@@ -66,7 +66,9 @@ public interface ModelDownloader {
          * @return this
          */
         public Builder stallTimeout(Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("stall timeout must be positive");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("stall timeout must be positive");
+            }
             this.stallTimeout = timeout;
             return this;
         }

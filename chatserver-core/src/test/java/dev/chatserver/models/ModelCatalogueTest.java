@@ -17,6 +17,13 @@ class ModelCatalogueTest {
     }
 
     @Test
+    void aMirrorServesTheSamePaths() {
+        assertThat(ModelCatalogue.defaultModel().url(java.net.URI.create("http://127.0.0.1:8000/")))
+                .hasToString("http://127.0.0.1:8000/Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF"
+                        + "/resolve/main/qwen2.5-coder-1.5b-instruct-q8_0.gguf");
+    }
+
+    @Test
     void everyEntryIsAnHttpsGgufWithAUniqueNameAndAnArchitectureB4916Runs() {
         assertThat(ModelCatalogue.all()).extracting(CatalogueModel::name).doesNotHaveDuplicates();
         assertThat(ModelCatalogue.all()).allSatisfy(m -> {
