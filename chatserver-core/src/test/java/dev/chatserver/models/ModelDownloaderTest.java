@@ -20,8 +20,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ModelDownloaderTest {
 
-    private static final int SIZE = 3_000_000;
-    private static final byte[] CONTENT = TestBytes.of(SIZE);
+    /** A synthetic GGUF model of about 2 MB: big enough to be cut, resumed and reported in several steps. */
+    private static final byte[] CONTENT = TestBytes.syntheticModel();
+    private static final int SIZE = CONTENT.length;
     private static final String SHA = TestBytes.sha256(CONTENT);
     private static final String WRONG_SHA = "0".repeat(64);
 
@@ -84,7 +85,7 @@ class ModelDownloaderTest {
 
     @Test
     void resumesFromThePartialFileOfAnInterruptedRunWithARangeRequest() throws IOException {
-        server.serve("/m.gguf", CONTENT, null, false, 1, 1_234_567);
+        server.serve("/m.gguf", CONTENT, null, false, 1, SIZE / 3);
         URI url = server.url("/m.gguf");
 
         assertThatThrownBy(() -> downloader(0).download(url, target, Optional.of(SHA), DownloadProgress.none()))
@@ -93,7 +94,7 @@ class ModelDownloaderTest {
                 .hasMessageContaining("run again to resume");
         assertThat(target).doesNotExist();
         long kept = Files.size(part);
-        assertThat(kept).isPositive().isLessThanOrEqualTo(1_234_567);
+        assertThat(kept).isPositive().isLessThanOrEqualTo(SIZE / 3);
 
         List<Long> resumedAt = new ArrayList<>();
         DownloadResult result = downloader(0).download(url, target, Optional.of(SHA), new DownloadProgress() {
@@ -117,7 +118,7 @@ class ModelDownloaderTest {
 
     @Test
     void resumesAtOnceWhenTheConnectionDropsAfterProgress() throws IOException {
-        server.serve("/m.gguf", CONTENT, null, false, 2, 1_000_000);
+        server.serve("/m.gguf", CONTENT, null, false, 2, SIZE / 3);
 
         DownloadResult result = downloader(3).download(server.url("/m.gguf"), target, Optional.of(SHA),
                 DownloadProgress.none());
@@ -131,7 +132,7 @@ class ModelDownloaderTest {
 
     @Test
     void aServerThatStopsSendingIsGivenUpOnAndThePartialFileKept() throws IOException {
-        server.stallAfter("/m.gguf", CONTENT, 100_000);
+        server.stallAfter("/m.gguf", CONTENT, SIZE / 2);
         ModelDownloader impatient = ModelDownloader.builder().retries(0).stallTimeout(Duration.ofSeconds(1)).build();
 
         assertThatThrownBy(() -> impatient.download(server.url("/m.gguf"), target, Optional.of(SHA),
@@ -139,7 +140,7 @@ class ModelDownloaderTest {
                 .isInstanceOf(NetworkException.class)
                 .hasMessageContaining("no data from 127.0.0.1 for 1 s");
         assertThat(target).doesNotExist();
-        assertThat(Files.size(part)).isEqualTo(100_000);
+        assertThat(Files.size(part)).isEqualTo(SIZE / 2);
     }
 
     @Test
