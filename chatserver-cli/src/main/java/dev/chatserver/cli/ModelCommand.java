@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 ModelInfoCommand.class,
                 ModelSynthCommand.class,
-                // model pull / model list: ModelPullCommand.class, ModelListCommand.class
+                ModelPullCommand.class,
+                ModelListCommand.class,
         })
 final class ModelCommand {
 }

@@ -146,8 +146,8 @@ final class ServerCommand implements Callable<Integer> {
     }
 
     /**
-     * The model to serve: {@code -m}, else {@code models/model.gguf}. This is the place where a missing default
-     * model gets downloaded (unless {@code --no-pull}); until then a missing model is a configuration error.
+     * The model to serve: {@code -m}, else {@code models/model.gguf}, downloaded first when missing (unless
+     * {@code --no-pull}).
      */
     Path modelFile() {
         Path file = model != null ? model : DEFAULT_MODEL;
@@ -158,8 +158,7 @@ final class ServerCommand implements Callable<Integer> {
             throw CommandFailure.usage("model file not found: " + file
                     + " (check -m, or get a model with 'chatserver model pull')");
         }
-        throw CommandFailure.usage("no model at " + file
-                + ": get one with 'chatserver model pull', or name a GGUF file with -m FILE");
+        return DefaultModel.ensure(file, noPull, spec.commandLine().getOut());
     }
 
     private EngineConfig engineConfig(Path file) {
