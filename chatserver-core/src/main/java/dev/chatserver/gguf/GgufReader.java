@@ -136,7 +136,7 @@ public final class GgufReader {
             for (GgufTensorInfo tensor : tensors) {
                 long end;
                 try {
-                    end = Math.addExact(dataOffset + tensor.offset(), tensor.byteSize());
+                    end = Math.addExact(Math.addExact(dataOffset, tensor.offset()), tensor.byteSize());
                 } catch (ArithmeticException e) {
                     throw fail("tensor \"" + tensor.name() + "\" has an absurd size " + tensor.shape());
                 }
@@ -148,18 +148,26 @@ public final class GgufReader {
             return new GgufFile((int) version, metadata, tensors, alignment, dataOffset);
         }
 
+        /** Refuses counts that are negative or huge, or that the rest of the file cannot hold. */
         private void checkCount(long count, int minBytesEach, String what) throws GgufFormatException {
-            if (count < 0 || count > Integer.MAX_VALUE - 8 || count > in.remaining() / minBytesEach) {
-                throw fail("absurd " + what + " " + Long.toUnsignedString(count) + " in the " + part
-                        + " (the file has only " + size + " bytes)");
+            if (count < 0 || count > Integer.MAX_VALUE - 8) {
+                throw fail("absurd " + what + " " + Long.toUnsignedString(count) + " in the " + part);
+            }
+            if (count > in.remaining() / minBytesEach) {
+                throw fail("truncated in the " + part + " (" + what + " " + count + " needs at least "
+                        + count * minBytesEach + " bytes, only " + in.remaining() + " of " + size + " remain)");
             }
         }
 
         private String string() throws IOException {
             long length = in.i64();
-            if (length < 0 || length > MAX_STRING_BYTES || length > in.remaining()) {
+            if (length < 0 || length > MAX_STRING_BYTES) {
                 throw fail("absurd string length " + Long.toUnsignedString(length) + " in the " + part
                         + " at byte " + (in.position() - 8));
+            }
+            if (length > in.remaining()) {
+                throw fail("truncated in the " + part + " (a string of " + length + " bytes at byte "
+                        + (in.position() - 8) + ", file has " + size + " bytes)");
             }
             return new String(in.bytes((int) length), StandardCharsets.UTF_8);
         }
@@ -236,7 +244,7 @@ public final class GgufReader {
                         + type + " blocks of " + type.blockSize());
             }
             long offset = in.i64();
-            if (offset < 0 || offset % alignment != 0 || offset > size) {
+            if (offset < 0 || offset % alignment != 0) {
                 throw fail("tensor \"" + name + "\" has a bad data offset " + Long.toUnsignedString(offset)
                         + " (alignment " + alignment + ", file size " + size + ")");
             }

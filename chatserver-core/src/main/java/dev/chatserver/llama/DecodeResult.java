@@ -1,0 +1,16 @@
+package dev.chatserver.llama;
+
+/**
+ * The outcome of {@link LlamaContext#decode(Batch)} that is not an error (errors throw {@link LlamaException}).
+ */
+public enum DecodeResult {
+    /** The batch was decoded; logits of the flagged tokens can be sampled. */
+    OK,
+    /**
+     * The KV cache had no room for the batch (llama.cpp returned 1); nothing was decoded. Recoverable: free cells
+     * (remove sequences or tokens) or decode a smaller batch.
+     */
+    NO_KV_SLOT,
+    /** The computation was aborted by an abort callback (llama.cpp returned 2); the batch may be partly decoded. */
+    ABORTED
+}

@@ -1,0 +1,129 @@
+package dev.chatserver.llama;
+
+import java.lang.System.Logger.Level;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Receives llama.cpp's and ggml's log ({@code llama_log_set}) and writes it to the {@link System.Logger}
+ * {@value #LOGGER_NAME}: errors as ERROR, warnings as WARNING, information as DEBUG, debug output as TRACE.
+ *
+ * <p>llama.cpp emits a line in pieces ({@code CONT} continues the previous piece, only {@code '\n'} ends a line), so
+ * each thread's pieces are joined until the newline. The callback runs on whichever thread calls into llama.cpp,
+ * including native worker threads; it never throws (an exception escaping an upcall would end the JVM).
+ *
+ * <p>A thread may {@linkplain #capture() capture} the warnings and errors of its own calls, e.g. to report why a
+ * model did not load.
+ */
+final class NativeLog {
+
+    /** Name of the logger that receives llama.cpp's output. */
+    static final String LOGGER_NAME = "dev.chatserver.llama.native";
+
+    private static final System.Logger LOG = System.getLogger(LOGGER_NAME);
+
+    // ggml_log_level values
+    private static final int NONE = 0;
+    private static final int DEBUG = 1;
+    private static final int INFO = 2;
+    private static final int WARN = 3;
+    private static final int ERROR = 4;
+    private static final int CONT = 5;
+
+    /** The unfinished line of this thread: its level and the pieces so far. */
+    private static final class Pending {
+        int level = INFO;
+        final StringBuilder text = new StringBuilder();
+    }
+
+    private static final ThreadLocal<Pending> PENDING = ThreadLocal.withInitial(Pending::new);
+    private static final ThreadLocal<List<String>> CAPTURED = new ThreadLocal<>();
+
+    private NativeLog() {
+    }
+
+    /**
+     * The upcall target: {@code void (*)(enum ggml_log_level level, const char * text, void * user_data)}.
+     *
+     * @param level    a ggml log level
+     * @param text     a NUL-terminated piece of a line
+     * @param userData unused
+     */
+    static void onLog(int level, MemorySegment text, MemorySegment userData) {
+        try {
+            Pending pending = PENDING.get();
+            if (level != CONT) {
+                if (!pending.text.isEmpty()) flush(pending); // a new message ends an unterminated one
+                pending.level = level;
+            }
+            if (text.address() == 0) return;
+            String piece = text.reinterpret(Integer.MAX_VALUE).getString(0);
+            int start = 0;
+            for (int nl = piece.indexOf('\n'); nl >= 0; nl = piece.indexOf('\n', start)) {
+                pending.text.append(piece, start, nl);
+                flush(pending);
+                start = nl + 1;
+            }
+            pending.text.append(piece, start, piece.length());
+        } catch (Throwable ignored) {
+            // Nothing may escape an upcall; losing a log line is the lesser harm.
+        }
+    }
+
+    private static void flush(Pending pending) {
+        String line = pending.text.toString();
+        pending.text.setLength(0);
+        if (line.isBlank()) return;
+        int level = pending.level;
+        List<String> captured = CAPTURED.get();
+        if (captured != null && (level == ERROR || level == WARN)) captured.add(line);
+        Level javaLevel = switch (level) {
+            case ERROR -> Level.ERROR;
+            case WARN -> isRoutine(line) ? Level.DEBUG : Level.WARNING;
+            case INFO, NONE -> Level.DEBUG;
+            default -> Level.TRACE;
+        };
+        if (LOG.isLoggable(javaLevel)) LOG.log(javaLevel, line);
+    }
+
+    /**
+     * Warnings llama.cpp gives for deliberate choices, e.g. a context smaller per sequence than the training
+     * context (the normal case when serving several conversations): not worth a WARNING on every start.
+     */
+    private static boolean isRoutine(String line) {
+        return line.contains("the full capacity of the model will not be utilized");
+    }
+
+    /**
+     * Starts collecting the warning and error lines llama.cpp logs on the calling thread.
+     *
+     * @return the capture; close it on the same thread
+     */
+    static Capture capture() {
+        List<String> lines = new ArrayList<>();
+        CAPTURED.set(lines);
+        return new Capture(lines);
+    }
+
+    /** Warning and error lines logged on one thread while it was open. Not thread-safe. */
+    static final class Capture implements AutoCloseable {
+        private final List<String> lines;
+
+        private Capture(List<String> lines) {
+            this.lines = lines;
+        }
+
+        /** @return the lines so far, oldest first, with an unfinished last line completed */
+        List<String> lines() {
+            Pending pending = PENDING.get();
+            if (!pending.text.isEmpty()) flush(pending);
+            return List.copyOf(lines);
+        }
+
+        @Override
+        public void close() {
+            CAPTURED.remove();
+        }
+    }
+}
