@@ -14,7 +14,7 @@ public interface ChatEngine extends AutoCloseable {
      * @throws dev.chatserver.llama.ModelLoadException if the model cannot be loaded
      */
     static ChatEngine create(EngineConfig config) {
-        throw new UnsupportedOperationException("not implemented yet");
+        return LlamaChatEngine.start(config);
     }
 
     /** @return a new session with an engine-assigned id that never collides */

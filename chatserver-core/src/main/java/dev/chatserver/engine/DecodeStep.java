@@ -1,0 +1,170 @@
+package dev.chatserver.engine;
+
+import dev.chatserver.llama.Batch;
+import dev.chatserver.llama.DecodeResult;
+import dev.chatserver.llama.LlamaContext;
+import dev.chatserver.llama.LlamaException;
+import dev.chatserver.llama.Vocab;
+import java.lang.System.Logger.Level;
+
+/**
+ * One decode step of the engine thread: build one batch from every generating slot's pending token and then
+ * prompt chunks of slots still decoding their prompt, decode it once, sample each slot that got logits.
+ *
+ * <p>A generating slot whose reply buffer is full is left out (paused) and keeps its pending token until its
+ * listener catches up; cancelled replies end before the batch is built, so a cancel takes effect within one step.
+ * If the KV cache has no contiguous room for the batch, the step retries with half the tokens.
+ */
+final class DecodeStep {
+
+    private static final System.Logger LOG = System.getLogger(DecodeStep.class.getName());
+
+    /** Ends a slot's reply: {@link EngineLoop#finish}. */
+    interface Finisher {
+        void finish(Slot slot, FinishReason reason, String message);
+    }
+
+    private final LlamaContext context;
+    private final Vocab vocab;
+    private final Batch batch;
+    private final Slot[] slots;
+    private final int batchSize;
+    private final Finisher finisher;
+
+    DecodeStep(LlamaContext context, Vocab vocab, Batch batch, Slot[] slots, int batchSize, Finisher finisher) {
+        this.context = context;
+        this.vocab = vocab;
+        this.batch = batch;
+        this.slots = slots;
+        this.batchSize = batchSize;
+        this.finisher = finisher;
+    }
+
+    /**
+     * @param clock the engine's pass counter, for least-recently-used bookkeeping
+     * @return true if a batch was decoded (there may be more work), false if there was nothing to do
+     */
+    boolean run(long clock) {
+        for (Slot slot : slots) {
+            if (slot.turn != null && slot.turn.reply.cancelRequested()) {
+                finisher.finish(slot, FinishReason.CANCELLED, "");
+            }
+        }
+        int limit = batchSize;
+        while (true) {
+            if (!fill(limit)) return false;
+            DecodeResult result;
+            try {
+                result = context.decode(batch);
+            } catch (LlamaException e) {
+                failBatch("decoding failed: " + e.getMessage());
+                return true;
+            }
+            if (result == DecodeResult.OK) break;
+            if (batch.size() == 1) {
+                failBatch("the KV cache has no room left");
+                return true;
+            }
+            limit = batch.size() / 2;
+            LOG.log(Level.DEBUG, "no KV room for {0} tokens, retrying with {1}", batch.size(), limit);
+        }
+        for (Slot slot : slots) {
+            Turn turn = slot.turn;
+            if (turn == null || turn.inBatch == 0) continue;
+            turn.conversation.lastUsed = clock;
+            if (turn.pendingToken >= 0) {
+                turn.conversation.kv.add(turn.pendingToken);
+                turn.pendingToken = -1;
+            } else {
+                int[] prompt = turn.prompt.tokens();
+                for (int i = 0; i < turn.inBatch; i++) turn.conversation.kv.add(prompt[turn.promptNext + i]);
+                turn.promptNext += turn.inBatch;
+                turn.promptDecoded += turn.inBatch;
+            }
+            turn.inBatch = 0;
+            if (turn.logitsIndex >= 0) {
+                int index = turn.logitsIndex;
+                turn.logitsIndex = -1;
+                accept(slot, slot.sampler.sample(context, index));
+            } else {
+                turn.reply.updateStats(turn.stats());
+            }
+        }
+        return true;
+    }
+
+    /** Fills the batch: generating slots' pending tokens first, then prompt chunks. @return false if empty */
+    private boolean fill(int limit) {
+        batch.clear();
+        for (Slot slot : slots) {
+            Turn turn = slot.turn;
+            if (turn == null) continue;
+            turn.inBatch = 0;
+            turn.logitsIndex = -1;
+        }
+        for (Slot slot : slots) {
+            Turn turn = slot.turn;
+            if (turn == null || turn.pendingToken < 0 || batch.size() >= limit) continue;
+            if (!turn.reply.channel().hasRoom()) continue; // paused until its listener catches up
+            turn.logitsIndex = batch.add(turn.pendingToken, turn.conversation.kv.size(), slot.seq, true);
+            turn.inBatch = 1;
+        }
+        for (Slot slot : slots) {
+            Turn turn = slot.turn;
+            if (turn == null || !turn.prefilling() || turn.pendingToken >= 0) continue;
+            int room = limit - batch.size();
+            if (room <= 0) break;
+            int[] prompt = turn.prompt.tokens();
+            int count = Math.min(room, prompt.length - turn.promptNext);
+            int position = turn.conversation.kv.size();
+            for (int i = 0; i < count; i++) {
+                int at = turn.promptNext + i;
+                boolean last = at == prompt.length - 1;
+                int index = batch.add(prompt[at], position + i, slot.seq, last);
+                if (last) turn.logitsIndex = index;
+            }
+            turn.inBatch = count;
+        }
+        return batch.size() > 0;
+    }
+
+    /** Handles a sampled token: end of generation, or one more answer token (and its text, if complete). */
+    private void accept(Slot slot, int token) {
+        Turn turn = slot.turn;
+        long now = System.nanoTime();
+        if (turn.firstTokenNanos == 0) turn.firstTokenNanos = now;
+        if (vocab.isEndOfGeneration(token)) {
+            finisher.finish(slot, FinishReason.END, "");
+            return;
+        }
+        turn.lastTokenNanos = now;
+        turn.answer.add(token);
+        String text = turn.utf8.append(vocab.piece(token));
+        if (!text.isEmpty()) {
+            turn.answerText.append(text);
+            turn.reply.channel().offer(text);
+        }
+        turn.reply.updateStats(turn.stats());
+        if (turn.answer.size() >= turn.budget) {
+            finisher.finish(slot, FinishReason.MAX_TOKENS, "");
+        } else {
+            turn.pendingToken = token;
+        }
+    }
+
+    /**
+     * Ends every reply that had tokens in a batch that failed. What the failed decode left in their KV sequences is
+     * unknown, so those sequences are cleared; their sessions decode their history again next time.
+     */
+    private void failBatch(String message) {
+        LOG.log(Level.WARNING, message);
+        for (Slot slot : slots) {
+            Turn turn = slot.turn;
+            if (turn == null || turn.inBatch == 0) continue;
+            turn.inBatch = 0;
+            context.clearSequence(slot.seq);
+            turn.conversation.kv.clear();
+            finisher.finish(slot, FinishReason.ERROR, message);
+        }
+    }
+}

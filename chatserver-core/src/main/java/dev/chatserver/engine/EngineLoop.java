@@ -1,0 +1,283 @@
+package dev.chatserver.engine;
+
+import dev.chatserver.llama.Batch;
+import dev.chatserver.llama.ContextParams;
+import dev.chatserver.llama.LlamaContext;
+import dev.chatserver.llama.LlamaModel;
+import dev.chatserver.llama.ModelParams;
+import dev.chatserver.llama.Sampler;
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * The engine thread's work: commands, the deferred queue, slot assignment and the decode loop. Runs on the one
+ * platform thread {@code chatserver-engine}, which owns the context and makes every native call on it (model
+ * loading happens before, on the thread that creates the engine).
+ *
+ * <p>Each pass: take all commands; give free slots to queued replies in FIFO order (evicting the least recently
+ * used idle session's KV cache when no slot is free); then run one {@link DecodeStep}. With nothing to decode the
+ * thread parks until a command arrives or a paused reply's listener frees room in its buffer.
+ */
+final class EngineLoop implements Runnable {
+
+    private static final System.Logger LOG = System.getLogger(EngineLoop.class.getName());
+
+    private final EngineConfig config;
+    private final LlamaModel model;
+    private final LlamaChatEngine engine;
+    private final LlamaContext context;
+    private final Batch batch;
+    private final Slot[] slots;
+    private final Deque<ReplyHandle> deferred = new ArrayDeque<>();
+    private final PromptBuilder prompts;
+    private final DecodeStep step;
+    private volatile EngineStats stats = new EngineStats(0, 0, 0, 0);
+    /** Counts passes; the clock of least-recently-used eviction. */
+    private long clock;
+    private boolean running = true;
+
+    EngineLoop(EngineConfig config, LlamaModel model, LlamaChatEngine engine) {
+        this.config = config;
+        this.model = model;
+        this.engine = engine;
+        this.context = model.newContext(contextParams(config));
+        try {
+            this.batch = Batch.create(config.batchSize(), 1);
+            this.slots = new Slot[config.parallel()];
+            for (int i = 0; i < slots.length; i++) slots[i] = new Slot(i, newSampler(config.sampling()));
+        } catch (RuntimeException | Error e) {
+            context.close();
+            throw e;
+        }
+        this.prompts = new PromptBuilder(model, config.contextPerSession(), config.maxTokens());
+        this.step = new DecodeStep(context, model.vocab(), batch, slots, config.batchSize(), this::finish);
+    }
+
+    static LlamaModel loadModel(EngineConfig config) {
+        return LlamaModel.load(config.model(), ModelParams.defaults());
+    }
+
+    private static ContextParams contextParams(EngineConfig config) {
+        // One micro-batch per decode call: a decode then either stores all its tokens or none.
+        return new ContextParams(config.contextPerSession() * config.parallel(), config.batchSize(),
+                config.batchSize(), config.parallel(), config.threads(), config.threads());
+    }
+
+    private static Sampler newSampler(Sampling sampling) {
+        if (sampling.isGreedy()) return Sampler.greedy();
+        return Sampler.builder().topK(sampling.topK()).topP(sampling.topP()).minP(sampling.minP())
+                .temperature(sampling.temperature()).seed(sampling.seed()).build();
+    }
+
+    EngineStats stats() {
+        return stats;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (running) {
+                runCommands();
+                if (!running) break;
+                assignSlots();
+                clock++;
+                boolean decoded = step.run(clock);
+                publishStats();
+                if (!decoded && !engine.hasCommands()) java.util.concurrent.locks.LockSupport.park(this);
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "engine thread failed; ending every reply", e);
+        } finally {
+            shutDown();
+        }
+    }
+
+    private void runCommands() {
+        EngineCommand command;
+        while ((command = engine.nextCommand()) != null) {
+            switch (command) {
+                case EngineCommand.Submit(ReplyHandle reply) -> submit(reply);
+                case EngineCommand.Cancel(ReplyHandle reply) -> cancel(reply);
+                case EngineCommand.CloseSession(EngineSession session) -> closeSession(session);
+                case EngineCommand.Shutdown() -> running = false;
+            }
+        }
+    }
+
+    private void submit(ReplyHandle reply) {
+        if (reply.session().conversation().closed) {
+            reply.finish(FinishReason.CANCELLED, "the session is closed", ReplyStats.NONE);
+            return;
+        }
+        deferred.addLast(reply);
+        assignSlots();
+        if (deferred.size() > config.maxQueued()) {
+            ReplyHandle refused = deferred.pollLast();
+            refused.finish(FinishReason.BUSY, "server busy: " + config.maxQueued()
+                    + " messages are already waiting; try again later", ReplyStats.NONE);
+        }
+    }
+
+    private void cancel(ReplyHandle reply) {
+        if (deferred.remove(reply)) {
+            reply.finish(FinishReason.CANCELLED, "", ReplyStats.NONE);
+            return;
+        }
+        for (Slot slot : slots) {
+            if (slot.turn != null && slot.turn.reply == reply) finish(slot, FinishReason.CANCELLED, "");
+        }
+    }
+
+    private void closeSession(EngineSession session) {
+        Conversation conversation = session.conversation();
+        conversation.closed = true;
+        deferred.removeIf(reply -> {
+            if (reply.session() != session) return false;
+            reply.finish(FinishReason.CANCELLED, "the session was closed", ReplyStats.NONE);
+            return true;
+        });
+        if (conversation.slot >= 0) {
+            Slot slot = slots[conversation.slot];
+            if (slot.turn != null) finish(slot, FinishReason.CANCELLED, "the session was closed");
+            evict(slot);
+        }
+        conversation.messages.clear();
+        conversation.tokens = new int[0];
+        conversation.coveredText = "";
+        LOG.log(Level.DEBUG, "session {0} closed", session.id());
+    }
+
+    /** Gives free slots to queued replies, oldest first. */
+    private void assignSlots() {
+        while (!deferred.isEmpty()) {
+            ReplyHandle reply = deferred.peekFirst();
+            if (reply.cancelRequested()) {
+                deferred.pollFirst();
+                reply.finish(FinishReason.CANCELLED, "", ReplyStats.NONE);
+                continue;
+            }
+            Slot slot = slotFor(reply.session().conversation());
+            if (slot == null) return;
+            deferred.pollFirst();
+            start(slot, reply);
+        }
+    }
+
+    /** @return the session's own slot, a free one, or an evicted idle one; null if all slots are answering */
+    private Slot slotFor(Conversation conversation) {
+        if (conversation.slot >= 0) return slots[conversation.slot];
+        Slot lru = null;
+        for (Slot slot : slots) {
+            if (slot.resident == null) return slot;
+            if (slot.turn == null && (lru == null || slot.resident.lastUsed < lru.resident.lastUsed)) lru = slot;
+        }
+        if (lru != null) {
+            LOG.log(Level.DEBUG, "slot {0}: evicting an idle session''s {1} cached tokens", lru.seq,
+                    lru.resident.kv.size());
+            evict(lru);
+        }
+        return lru;
+    }
+
+    /** Removes the resident session's tokens from the slot's KV sequence; its history stays. */
+    private void evict(Slot slot) {
+        context.clearSequence(slot.seq);
+        if (slot.resident != null) {
+            slot.resident.kv.clear();
+            slot.resident.slot = -1;
+            slot.resident = null;
+        }
+    }
+
+    private void start(Slot slot, ReplyHandle reply) {
+        Conversation conversation = reply.session().conversation();
+        PromptBuilder.Result result = prompts.build(conversation, reply.text());
+        if (result instanceof PromptBuilder.TooLong(String message)) {
+            reply.finish(FinishReason.CONTEXT_FULL, message, ReplyStats.NONE);
+            return;
+        }
+        Prompt prompt = ((PromptBuilder.Built) result).prompt();
+        slot.resident = conversation;
+        conversation.slot = slot.seq;
+        conversation.lastUsed = clock;
+        // Keep the cached prefix this prompt shares; at least the last prompt token is decoded for its logits.
+        int[] tokens = prompt.tokens();
+        int keep = Math.min(conversation.kv.commonPrefix(tokens), tokens.length - 1);
+        if (keep < conversation.kv.size()) {
+            context.removeTokens(slot.seq, keep, -1);
+            conversation.kv.truncate(keep);
+        }
+        int budget = Math.min(config.maxTokens(), config.contextPerSession() - tokens.length);
+        slot.sampler.reset();
+        slot.turn = new Turn(reply, conversation, prompt, budget, keep);
+        LOG.log(Level.DEBUG, "session {0}: reply started in slot {1}, {2} prompt tokens, {3} cached, "
+                + "{4} turns dropped", reply.session().id(), slot.seq, tokens.length, keep, prompt.droppedTurns());
+    }
+
+    /**
+     * Ends the slot's reply. A completed answer ({@code END}, {@code MAX_TOKENS}) is committed to the conversation:
+     * messages, tokens (the answer's tokens as sampled; the last one may not be decoded yet) and covered text. Any
+     * other ending leaves the conversation as it was before the message was sent; the KV list still says exactly
+     * what is cached, and the next prompt reuses its common prefix.
+     */
+    void finish(Slot slot, FinishReason reason, String message) {
+        Turn turn = slot.turn;
+        slot.turn = null;
+        String tail = turn.utf8.finish();
+        if (!tail.isEmpty()) {
+            turn.answerText.append(tail);
+            turn.reply.channel().offer(tail);
+        }
+        Conversation conversation = turn.conversation;
+        conversation.lastUsed = clock;
+        if (reason == FinishReason.END || reason == FinishReason.MAX_TOKENS) {
+            String answer = turn.answerText.toString();
+            conversation.messages.clear();
+            conversation.messages.addAll(turn.prompt.messages());
+            conversation.messages.add(new dev.chatserver.llama.ChatMessage(
+                    dev.chatserver.llama.ChatMessage.ASSISTANT, answer));
+            int[] promptTokens = turn.prompt.tokens();
+            int[] all = java.util.Arrays.copyOf(promptTokens, promptTokens.length + turn.answer.size());
+            System.arraycopy(turn.answer.toArray(), 0, all, promptTokens.length, turn.answer.size());
+            conversation.tokens = all;
+            conversation.coveredText = turn.prompt.text() + answer;
+            turn.reply.session().publishHistory(conversation.messages);
+        }
+        ReplyStats figures = turn.stats();
+        turn.reply.answerTokens(turn.answer.toArray());
+        LOG.log(Level.DEBUG, "session {0}: reply ended {1} after {2} prompt and {3} answer tokens",
+                turn.reply.session().id(), reason, figures.promptTokens(), figures.generatedTokens());
+        turn.reply.finish(reason, message, figures);
+    }
+
+    private void publishStats() {
+        int active = 0;
+        for (Slot slot : slots) if (slot.turn != null) active++;
+        stats = new EngineStats(engine.openSessions(), active, deferred.size(), context.usedCells());
+    }
+
+    /** Ends every reply with CANCELLED, refuses further commands and frees native memory. */
+    private void shutDown() {
+        try {
+            for (Slot slot : slots) {
+                if (slot != null && slot.turn != null) finish(slot, FinishReason.CANCELLED, "the engine was closed");
+            }
+            for (ReplyHandle reply : deferred) reply.finish(FinishReason.CANCELLED, "the engine was closed",
+                    ReplyStats.NONE);
+            deferred.clear();
+            for (EngineCommand command : engine.stopAccepting()) {
+                if (command instanceof EngineCommand.Submit(ReplyHandle reply)) {
+                    reply.finish(FinishReason.CANCELLED, "the engine was closed", ReplyStats.NONE);
+                }
+            }
+        } finally {
+            for (Slot slot : slots) if (slot != null) slot.sampler.close();
+            batch.close();
+            context.close();
+            model.close();
+            stats = new EngineStats(0, 0, 0, 0);
+            LOG.log(Level.INFO, "engine stopped");
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package dev.chatserver.engine;
+
+import dev.chatserver.llama.ChatMessage;
+import dev.chatserver.llama.LlamaModel;
+import dev.chatserver.llama.ModelInfo;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The {@link ChatEngine}: a session registry and the command queue to the engine thread, which runs an
+ * {@link EngineLoop}. Public methods are called from any thread; they never make native calls and never wait for
+ * the engine thread, except {@link #close()}, which joins it.
+ */
+final class LlamaChatEngine implements ChatEngine {
+
+    private static final System.Logger LOG = System.getLogger(LlamaChatEngine.class.getName());
+
+    private final EngineConfig config;
+    private final EngineInfo info;
+    private final Map<String, EngineSession> sessions = new ConcurrentHashMap<>();
+    private final AtomicLong sessionCounter = new AtomicLong();
+    private final Queue<EngineCommand> commands = new ConcurrentLinkedQueue<>();
+    /** Guards {@link #accepting} against the engine thread's last drain of the command queue. */
+    private final Object postLock = new Object();
+    private boolean accepting = true;
+    private final EngineLoop loop;
+    private final Thread thread;
+
+    private LlamaChatEngine(EngineConfig config, LlamaModel model) {
+        this.config = config;
+        ModelInfo modelInfo = model.info();
+        this.info = new EngineInfo(modelInfo.name(), modelInfo.architecture(), modelInfo.parameters(),
+                config.contextPerSession(), config.parallel(), config.maxTokens());
+        this.loop = new EngineLoop(config, model, this);
+        this.thread = Thread.ofPlatform().name("chatserver-engine").daemon(true).unstarted(loop);
+    }
+
+    /**
+     * Loads the model, creates the context and starts the engine thread.
+     *
+     * @param config the model and the limits
+     * @return the running engine
+     */
+    static ChatEngine start(EngineConfig config) {
+        Objects.requireNonNull(config, "config");
+        LlamaModel model = EngineLoop.loadModel(config);
+        LlamaChatEngine engine;
+        try {
+            engine = new LlamaChatEngine(config, model);
+        } catch (RuntimeException | Error e) {
+            model.close();
+            throw e;
+        }
+        engine.thread.start();
+        LOG.log(Level.INFO, "engine started: {0}, {1} slots of {2} tokens", engine.info.modelName(),
+                config.parallel(), config.contextPerSession());
+        return engine;
+    }
+
+    EngineConfig config() {
+        return config;
+    }
+
+    @Override
+    public ChatSession openSession() {
+        while (true) {
+            String id = "s-" + sessionCounter.incrementAndGet();
+            EngineSession session = register(id);
+            if (session != null) return session;
+        }
+    }
+
+    @Override
+    public ChatSession openSession(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) throw new IllegalArgumentException("a session name must not be blank");
+        EngineSession session = register(name);
+        if (session == null) throw new SessionNameInUseException(name);
+        return session;
+    }
+
+    /** @return the new session, or null if the id is taken */
+    private EngineSession register(String id) {
+        if (!isAccepting()) throw new IllegalStateException("the engine is closed");
+        EngineSession session = new EngineSession(id, this, initialMessages());
+        return sessions.putIfAbsent(id, session) == null ? session : null;
+    }
+
+    private List<ChatMessage> initialMessages() {
+        return config.systemPrompt().map(p -> List.of(new ChatMessage(ChatMessage.SYSTEM, p))).orElse(List.of());
+    }
+
+    /** @return false if the engine no longer takes commands (the reply must then be ended by the caller) */
+    boolean submit(ReplyHandle reply) {
+        return post(new EngineCommand.Submit(reply));
+    }
+
+    void cancel(ReplyHandle reply) {
+        post(new EngineCommand.Cancel(reply));
+    }
+
+    /** Frees the session's name at once; the engine thread then ends its reply and frees its KV cache. */
+    void closeSession(EngineSession session) {
+        sessions.remove(session.id(), session);
+        post(new EngineCommand.CloseSession(session));
+    }
+
+    int openSessions() {
+        return sessions.size();
+    }
+
+    private boolean post(EngineCommand command) {
+        synchronized (postLock) {
+            if (!accepting) return false;
+            commands.add(command);
+        }
+        wake();
+        return true;
+    }
+
+    private boolean isAccepting() {
+        synchronized (postLock) {
+            return accepting;
+        }
+    }
+
+    /** Wakes the engine thread if it is parked: new commands, or room in a paused reply's buffer. */
+    void wake() {
+        LockSupport.unpark(thread);
+    }
+
+    /** @return the next command for the engine thread, or null */
+    EngineCommand nextCommand() {
+        return commands.poll();
+    }
+
+    boolean hasCommands() {
+        return !commands.isEmpty();
+    }
+
+    /**
+     * Stops accepting commands (engine thread, at shutdown).
+     *
+     * @return the commands that were still queued
+     */
+    List<EngineCommand> stopAccepting() {
+        synchronized (postLock) {
+            accepting = false;
+            List<EngineCommand> rest = List.copyOf(commands);
+            commands.clear();
+            return rest;
+        }
+    }
+
+    @Override
+    public EngineInfo info() {
+        return info;
+    }
+
+    @Override
+    public EngineStats stats() {
+        return loop.stats();
+    }
+
+    @Override
+    public void close() {
+        post(new EngineCommand.Shutdown());
+        if (Thread.currentThread() == thread) return;
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        sessions.clear();
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+}

@@ -1,0 +1,97 @@
+package dev.chatserver.engine;
+
+import dev.chatserver.llama.ChatMessage;
+import dev.chatserver.llama.LlamaModel;
+import dev.chatserver.llama.Vocab;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds a reply's prompt from a session's conversation and the new message; runs on the engine thread.
+ *
+ * <p>The conversation is formatted with the model's chat template. When the new formatting starts with the text
+ * the session's tokens already spell (the usual case), only the new suffix is tokenized and appended to the
+ * existing tokens, so the tokens of earlier answers stay exactly as sampled and the KV cache can be reused — the
+ * {@code prev_len} technique. Otherwise (a template that rewrites earlier turns, or dropped turns) the whole
+ * conversation is tokenized again.
+ *
+ * <p>Fit rule: prompt tokens + room for the answer must not exceed the context per session, where the room is
+ * {@code min(maxTokens, contextPerSession / 4)}. While it does not fit, the oldest user/assistant turn is dropped
+ * (system messages stay). If even the new message alone (with the system prompt) does not fit, there is no prompt.
+ */
+final class PromptBuilder {
+
+    private final LlamaModel model;
+    private final Vocab vocab;
+    private final int contextPerSession;
+    private final int answerRoom;
+
+    PromptBuilder(LlamaModel model, int contextPerSession, int maxTokens) {
+        this.model = model;
+        this.vocab = model.vocab();
+        this.contextPerSession = contextPerSession;
+        this.answerRoom = Math.max(1, Math.min(maxTokens, contextPerSession / 4));
+    }
+
+    /** @return tokens an answer is guaranteed room for */
+    int answerRoom() {
+        return answerRoom;
+    }
+
+    /** The outcome: a prompt, or the reason there is none. */
+    sealed interface Result permits Built, TooLong {
+    }
+
+    /** @param prompt the prompt that fits */
+    record Built(Prompt prompt) implements Result {
+    }
+
+    /** @param message why the message cannot be answered */
+    record TooLong(String message) implements Result {
+    }
+
+    Result build(Conversation conversation, String userText) {
+        List<ChatMessage> messages = new ArrayList<>(conversation.messages);
+        messages.add(new ChatMessage(ChatMessage.USER, userText));
+        String text = model.formatChat(messages, true);
+        int[] tokens;
+        String covered = conversation.coveredText;
+        if (!covered.isEmpty() && text.startsWith(covered)) {
+            int[] suffix = vocab.tokenize(text.substring(covered.length()), false, true);
+            tokens = concat(conversation.tokens, suffix);
+        } else {
+            tokens = vocab.tokenize(text, true, true);
+        }
+        int dropped = 0;
+        while (tokens.length + answerRoom > contextPerSession) {
+            int first = firstTurn(messages);
+            if (first < 0) {
+                return new TooLong("the message needs " + tokens.length + " tokens with the conversation's start, "
+                        + "but a conversation holds at most " + contextPerSession + " tokens including "
+                        + answerRoom + " for the answer");
+            }
+            int next = first + 1;
+            while (next < messages.size() - 1 && !messages.get(next).role().equals(ChatMessage.USER)) next++;
+            messages.subList(first, next).clear();
+            dropped++;
+            text = model.formatChat(messages, true);
+            tokens = vocab.tokenize(text, true, true);
+        }
+        return new Built(new Prompt(List.copyOf(messages), tokens, text, dropped));
+    }
+
+    /** @return index of the oldest user message that is not the new one, or -1 if only the new one is left */
+    private static int firstTurn(List<ChatMessage> messages) {
+        for (int i = 0; i < messages.size() - 1; i++) {
+            if (!messages.get(i).role().equals(ChatMessage.SYSTEM)) return i;
+        }
+        return -1;
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] all = new int[a.length + b.length];
+        System.arraycopy(a, 0, all, 0, a.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}

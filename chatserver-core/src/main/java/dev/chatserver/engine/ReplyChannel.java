@@ -1,0 +1,104 @@
+package dev.chatserver.engine;
+
+import java.lang.System.Logger.Level;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+
+/**
+ * The bounded buffer between the engine thread and one reply's listener, and the delivery thread that drains it.
+ *
+ * <p>The engine thread puts text pieces with {@link #offer} and never blocks: it checks {@link #hasRoom} first and
+ * pauses the session while the buffer is full. The completion is put with {@link #complete} by whichever thread
+ * ends the reply, outside the bound, so ending a reply never blocks either. The delivery thread (a virtual thread,
+ * one per reply) calls the listener, and wakes the engine whenever it frees room in a full buffer.
+ */
+final class ReplyChannel {
+
+    private static final System.Logger LOG = System.getLogger(ReplyChannel.class.getName());
+
+    /** Items in delivery order: text pieces ({@link String}), then one {@link Completion}. */
+    private final BlockingQueue<Object> items = new LinkedBlockingQueue<>();
+    private final int capacity;
+    private final ReplyListener listener;
+    private final Runnable roomFreed;
+    private final Runnable listenerFailed;
+    private final String sessionId;
+
+    /**
+     * @param capacity       text pieces the buffer holds before the session pauses
+     * @param listener       the application's listener
+     * @param roomFreed      called on the delivery thread after it took a piece out of a full buffer
+     * @param listenerFailed called once if the listener throws from {@code onText} (the receiver is gone)
+     * @param sessionId      for log messages
+     */
+    ReplyChannel(int capacity, ReplyListener listener, Runnable roomFreed, Runnable listenerFailed,
+                 String sessionId) {
+        this.capacity = capacity;
+        this.listener = listener;
+        this.roomFreed = roomFreed;
+        this.listenerFailed = listenerFailed;
+        this.sessionId = sessionId;
+    }
+
+    /** @return true while one more piece fits (engine thread) */
+    boolean hasRoom() {
+        return items.size() < capacity;
+    }
+
+    /**
+     * Buffers a text piece; the caller has checked {@link #hasRoom}.
+     *
+     * @param piece whole characters, not empty
+     */
+    void offer(String piece) {
+        items.add(piece);
+    }
+
+    /** @param completion the end of the reply; delivered after every piece already buffered */
+    void complete(Completion completion) {
+        items.add(completion);
+    }
+
+    /**
+     * Starts the delivery thread.
+     *
+     * @param delivered called with the completion after the listener's {@code onComplete} returned
+     */
+    void startDelivery(Consumer<Completion> delivered) {
+        Thread.ofVirtual().name("reply-delivery-" + sessionId).start(() -> deliver(delivered));
+    }
+
+    private void deliver(Consumer<Completion> delivered) {
+        boolean listening = true;
+        while (true) {
+            Object item;
+            try {
+                item = items.take();
+            } catch (InterruptedException e) {
+                // Nobody interrupts delivery threads; if someone does, keep draining: the reply must complete.
+                continue;
+            }
+            if (item instanceof Completion completion) {
+                try {
+                    listener.onComplete(completion);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "session " + sessionId + ": listener failed on completion", e);
+                }
+                delivered.accept(completion);
+                return;
+            }
+            if (items.size() == capacity - 1) roomFreed.run();
+            if (!listening) continue;
+            try {
+                listener.onText((String) item);
+            } catch (RuntimeException e) {
+                // A failing listener means the receiver is gone: stop calling it and stop generating.
+                LOG.log(Level.DEBUG, "session " + sessionId + ": listener failed, cancelling the reply", e);
+                listening = false;
+                listenerFailed.run();
+            }
+        }
+    }
+
+}
