@@ -75,6 +75,27 @@ public interface Conversation extends AutoCloseable {
      */
     void reject(ProtocolException problem) throws ProtocolException;
 
+    /**
+     * A sink for a {@link JsonObjectStream} fed with this connection's bytes: objects go to {@link #receiveJson},
+     * skipped input to {@link #reject}.
+     *
+     * @return the sink
+     */
+    default JsonObjectStream.Sink sink() {
+        Conversation conversation = this;
+        return new JsonObjectStream.Sink() {
+            @Override
+            public void onObject(String json) throws ProtocolException {
+                conversation.receiveJson(json);
+            }
+
+            @Override
+            public void onMalformed(ProtocolException problem) throws ProtocolException {
+                conversation.reject(problem);
+            }
+        };
+    }
+
     /** @return true while an answer streams or requests wait */
     boolean isBusy();
 

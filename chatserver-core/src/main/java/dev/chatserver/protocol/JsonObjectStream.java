@@ -32,15 +32,17 @@ public final class JsonObjectStream {
          * A whole JSON object (syntax not yet checked).
          *
          * @param json its text
+         * @throws ProtocolException a fatal problem found by the receiver; {@code feed} passes it on
          */
-        void onObject(String json);
+        void onObject(String json) throws ProtocolException;
 
         /**
          * Input that was skipped; the stream goes on.
          *
          * @param problem {@link ProtocolException.Kind#MALFORMED_JSON} or {@link ProtocolException.Kind#INVALID_UTF8}
+         * @throws ProtocolException a fatal problem found by the receiver; {@code feed} passes it on
          */
-        void onMalformed(ProtocolException problem);
+        void onMalformed(ProtocolException problem) throws ProtocolException;
     }
 
     /** Request lines a browser or HTTP client may start with, each followed by a space. */
@@ -84,8 +86,8 @@ public final class JsonObjectStream {
      *
      * @param bytes the bytes
      * @param sink  receives whole objects and skipped input, in stream order
-     * @throws ProtocolException {@link ProtocolException.Kind#TOO_LARGE} or
-     *                           {@link ProtocolException.Kind#HTTP_REQUEST}; the stream is then unusable
+     * @throws ProtocolException {@link ProtocolException.Kind#TOO_LARGE}, {@link ProtocolException.Kind#HTTP_REQUEST}
+     *                           or a fatal problem of the sink; the stream is then unusable
      */
     public void feed(byte[] bytes, Sink sink) throws ProtocolException {
         feed(ByteBuffer.wrap(bytes), sink);
@@ -96,8 +98,8 @@ public final class JsonObjectStream {
      *
      * @param bytes the bytes from position to limit; all are consumed
      * @param sink  receives whole objects and skipped input, in stream order
-     * @throws ProtocolException {@link ProtocolException.Kind#TOO_LARGE} or
-     *                           {@link ProtocolException.Kind#HTTP_REQUEST}; the stream is then unusable
+     * @throws ProtocolException {@link ProtocolException.Kind#TOO_LARGE}, {@link ProtocolException.Kind#HTTP_REQUEST}
+     *                           or a fatal problem of the sink; the stream is then unusable
      */
     public void feed(ByteBuffer bytes, Sink sink) throws ProtocolException {
         if (failed) throw new IllegalStateException("the stream already failed");
@@ -168,7 +170,7 @@ public final class JsonObjectStream {
         object[length++] = b;
     }
 
-    private void emit(Sink sink) {
+    private void emit(Sink sink) throws ProtocolException {
         state = State.BETWEEN;
         String text;
         try {
@@ -185,7 +187,7 @@ public final class JsonObjectStream {
         }
     }
 
-    private void brokenString(byte b, Sink sink) {
+    private void brokenString(byte b, Sink sink) throws ProtocolException {
         forget();
         state = b == '\n' ? State.BETWEEN : State.SKIP;
         sink.onMalformed(new ProtocolException(ProtocolException.Kind.MALFORMED_JSON,

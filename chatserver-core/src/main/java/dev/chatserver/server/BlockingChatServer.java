@@ -1,0 +1,183 @@
+package dev.chatserver.server;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The thread-per-connection server ({@link ConnectionMode#VIRTUAL} or {@link ConnectionMode#PLATFORM}): one
+ * platform accept thread; each accepted connection gets its own thread running a {@link BlockingConnection}.
+ */
+final class BlockingChatServer implements ChatServer {
+
+    private static final System.Logger LOG = BlockingConnection.LOG;
+    /** Pending connections the kernel may hold (capped by the system's somaxconn). */
+    static final int BACKLOG = 4096;
+
+    private final ServerContext context;
+    private final ServerSocket listener;
+    private final ConnectionMode mode;
+    private final String host;
+    private final Thread.Builder connectionThreads;
+    private final Set<BlockingConnection> open = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread acceptor;
+    private volatile boolean closing;
+
+    private BlockingChatServer(ServerContext context, ServerSocket listener, String host, ConnectionMode mode) {
+        this.context = context;
+        this.listener = listener;
+        this.host = host;
+        this.mode = mode;
+        this.connectionThreads = mode == ConnectionMode.VIRTUAL ? Thread.ofVirtual() : Thread.ofPlatform();
+        this.acceptor = Thread.ofPlatform().name("chat-accept-" + listener.getLocalPort()).unstarted(this::acceptLoop);
+    }
+
+    static ChatServer start(ServerContext context, String host, int port, ConnectionMode mode) throws IOException {
+        ServerSocket listener = new ServerSocket();
+        try {
+            listener.setReuseAddress(true);
+            listener.bind(new InetSocketAddress(host, port), BACKLOG);
+        } catch (IOException e) {
+            listener.close();
+            throw e;
+        }
+        BlockingChatServer server = new BlockingChatServer(context, listener, host, mode);
+        server.acceptor.start();
+        return server;
+    }
+
+    /** The accept thread. */
+    private void acceptLoop() {
+        while (!closing) {
+            Socket socket;
+            try {
+                socket = listener.accept();
+            } catch (IOException e) {
+                if (closing) return;
+                LOG.log(Level.WARNING, "accept failed: {0}", e.getMessage());
+                pauseAfterAcceptFailure();
+                continue;
+            }
+            admit(socket);
+        }
+    }
+
+    private void admit(Socket socket) {
+        if (!context.slots.tryAcquire()) {
+            refuse(socket);
+            return;
+        }
+        BlockingConnection connection;
+        try {
+            connection = new BlockingConnection(context.nextId(), socket, context);
+        } catch (IOException | RuntimeException e) {
+            context.slots.release();
+            LOG.log(Level.WARNING, "could not open a connection: {0}", e.toString());
+            closeQuietly(socket);
+            return;
+        }
+        open.add(connection);
+        try {
+            connection.start(connectionThreads, () -> open.remove(connection));
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // The thread never ran, so its finally will not give the slot back.
+            open.remove(connection);
+            connection.conversation().close();
+            connection.closeSocket("no thread");
+            context.slots.release();
+            LOG.log(Level.WARNING, "could not start a connection thread: {0}", e.toString());
+        }
+    }
+
+    static void refuse(Socket socket) {
+        LOG.log(Level.INFO, "connection from {0} refused: too many connections", socket.getRemoteSocketAddress());
+        try (socket) {
+            OutputStream out = socket.getOutputStream();
+            out.write(ServerContext.TOO_MANY_CONNECTIONS);
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            // the client left first
+        }
+    }
+
+    /** Keeps a persistent accept failure (e.g. out of file descriptors) from spinning a core. */
+    private static void pauseAfterAcceptFailure() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+
+    @Override
+    public String host() {
+        return host;
+    }
+
+    @Override
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    @Override
+    public ConnectionMode mode() {
+        return mode;
+    }
+
+    @Override
+    public int connections() {
+        return open.size();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        closing = true;
+        try {
+            listener.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "closing the listener failed: {0}", e.getMessage());
+        }
+        boolean interrupted = false;
+        try {
+            acceptor.join(Duration.ofMillis(500));
+            List<BlockingConnection> connections = List.copyOf(open);
+            connections.forEach(c -> c.conversation().shutdown());
+            long graceEnd = System.nanoTime() + ServerContext.SHUTDOWN_GRACE.toNanos();
+            for (BlockingConnection c : connections) c.conversation().awaitIdle(until(graceEnd));
+            connections.forEach(c -> c.closeSocket("server shutting down"));
+            long joinEnd = System.nanoTime() + ServerContext.SHUTDOWN_JOIN.toNanos();
+            for (BlockingConnection c : connections) {
+                if (!c.join(until(joinEnd))) c.interrupt();
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+            List.copyOf(open).forEach(c -> {
+                c.closeSocket("server shutting down");
+                c.interrupt();
+            });
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    static Duration until(long deadlineNanos) {
+        return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
+    }
+}

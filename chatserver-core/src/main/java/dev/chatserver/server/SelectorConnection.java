@@ -1,0 +1,243 @@
+package dev.chatserver.server;
+
+import dev.chatserver.protocol.Conversation;
+import dev.chatserver.protocol.JsonObjectStream;
+import dev.chatserver.protocol.MessageCodec;
+import dev.chatserver.protocol.ProtocolException;
+import dev.chatserver.protocol.ServerMessage;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One connection of the {@link SelectorChatServer}: non-blocking reads and writes on the selector thread, an
+ * outbound queue filled by the conversation's threads.
+ *
+ * <p>Threads: everything but {@link #send} runs on the selector thread. {@link #send} runs on the conversation's
+ * threads; it blocks while more than {@link ServerLimits#outboundBytes()} wait for a client that does not read, so
+ * memory stays bounded and only that client's reply pauses. The queue fields are guarded by the lock.
+ */
+final class SelectorConnection {
+
+    private static final System.Logger LOG = BlockingConnection.LOG;
+
+    private final long id;
+    private final SocketChannel channel;
+    private final SelectionKey key;
+    private final SelectorChatServer server;
+    private final ServerContext context;
+    private final JsonObjectStream stream;
+    private final Conversation conversation;
+    private final JsonObjectStream.Sink sink;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition drained = lock.newCondition();
+    private final ArrayDeque<ByteBuffer> outbound = new ArrayDeque<>();
+    private long outboundBytes;
+    private boolean closed;
+
+    /** Selector thread only. */
+    private boolean closeAfterFlush;
+    /** Selector thread only: the server is closing; close once the queue is written. */
+    private boolean shuttingDown;
+    /** Selector thread only: after an error that closes the connection, input is drained until this time. */
+    private long lingerUntil;
+    /** Selector thread only: System.nanoTime() of the last input, for the idle timeout. */
+    private long lastInput = System.nanoTime();
+    private String closeReason;
+
+    SelectorConnection(long id, SocketChannel channel, SelectionKey key, SelectorChatServer server,
+                       ServerContext context) {
+        this.id = id;
+        this.channel = channel;
+        this.key = key;
+        this.server = server;
+        this.context = context;
+        this.stream = JsonObjectStream.create(context.limits.maxMessageBytes());
+        this.conversation = Conversation.open(context.engine, this::send, context.limits.conversationLimits());
+        this.sink = conversation.sink();
+        LOG.log(Level.INFO, "connection {0} from {1} opened (session {2})", id, remote(), conversation.sessionId());
+    }
+
+    Conversation conversation() {
+        return conversation;
+    }
+
+    private String remote() {
+        try {
+            return String.valueOf(channel.getRemoteAddress());
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** The conversation's outbound. Never throws; drops the message when the connection is closed. */
+    private void send(ServerMessage message) {
+        ByteBuffer line = ByteBuffer.wrap(MessageCodec.encodeLine(message));
+        boolean wasEmpty;
+        lock.lock();
+        try {
+            while (!closed && outboundBytes > 0 && outboundBytes + line.remaining() > context.limits.outboundBytes()) {
+                drained.awaitUninterruptibly();
+            }
+            if (closed) return;
+            wasEmpty = outbound.isEmpty();
+            outbound.add(line);
+            outboundBytes += line.remaining();
+        } finally {
+            lock.unlock();
+        }
+        if (wasEmpty) server.wantsWrite(this);
+    }
+
+    /** Selector thread: input is ready. */
+    void onReadable(ByteBuffer buffer) {
+        buffer.clear();
+        int n;
+        try {
+            n = channel.read(buffer);
+        } catch (IOException e) {
+            close("client gone (" + e.getMessage() + ")");
+            return;
+        }
+        if (n < 0) {
+            close(lingerUntil != 0 ? closeReason : "client closed");
+            return;
+        }
+        lastInput = System.nanoTime();
+        if (lingerUntil != 0 || closeAfterFlush) return; // input after a fatal error is discarded
+        buffer.flip();
+        try {
+            stream.feed(buffer, sink);
+        } catch (ProtocolException fatal) {
+            if (fatal.kind() == ProtocolException.Kind.HTTP_REQUEST) close("HTTP request refused");
+            else failWith(fatal.getMessage());
+        }
+    }
+
+    /** Selector thread: ends the conversation, queues the error (past the bound) and closes once it is written. */
+    void failWith(String error) {
+        conversation.close();
+        closeReason = error;
+        ByteBuffer line = ByteBuffer.wrap(MessageCodec.encodeLine(ServerMessage.End.error(error)));
+        lock.lock();
+        try {
+            outbound.add(line);
+            outboundBytes += line.remaining();
+        } finally {
+            lock.unlock();
+        }
+        closeAfterFlush = true;
+        onWritable();
+    }
+
+    /** Selector thread: writes what is queued, one message per write call, until the socket would block. */
+    void onWritable() {
+        if (!key.isValid()) return;
+        boolean empty;
+        IOException failure = null;
+        lock.lock();
+        try {
+            ByteBuffer head;
+            while ((head = outbound.peek()) != null) {
+                int written = channel.write(head);
+                outboundBytes -= written;
+                if (head.hasRemaining()) break;
+                outbound.poll();
+            }
+            drained.signalAll();
+        } catch (IOException e) {
+            failure = e;
+        } finally {
+            empty = outbound.isEmpty();
+            lock.unlock();
+        }
+        if (failure != null) {
+            close("client gone (" + failure.getMessage() + ")");
+            return;
+        }
+        if (!empty) {
+            key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+            return;
+        }
+        key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
+        if (shuttingDown) close(closeReason);
+        else if (closeAfterFlush && lingerUntil == 0) startLinger();
+    }
+
+    /** Selector thread: the error is out; half-close and drain input briefly so a TCP reset cannot eat it. */
+    private void startLinger() {
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            close(closeReason);
+            return;
+        }
+        lingerUntil = Math.max(1, System.nanoTime() + ServerContext.LINGER.toNanos());
+    }
+
+    /** Selector thread, periodically: ends lingering and idle connections. */
+    void checkTimers(long now) {
+        if (lingerUntil != 0) {
+            if (now - lingerUntil > 0) close(closeReason);
+            return;
+        }
+        if (closeAfterFlush || shuttingDown) return;
+        context.limits.idleTimeout().ifPresent(timeout -> {
+            if (now - lastInput > timeout.toNanos() && !conversation.isBusy()) failWith("idle timeout");
+        });
+    }
+
+    /** Selector thread, at shutdown: closes once the queued messages are written. */
+    void closeWhenFlushed() {
+        closeReason = "server shutting down";
+        shuttingDown = true;
+        boolean empty;
+        lock.lock();
+        try {
+            empty = outbound.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+        if (empty) close(closeReason);
+    }
+
+    /** Selector thread: closes the channel, the conversation and gives the slot back. Closing twice is harmless. */
+    void close(String reason) {
+        lock.lock();
+        try {
+            if (closed) return;
+            closed = true;
+            outbound.clear();
+            outboundBytes = 0;
+            drained.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            key.cancel();
+            conversation.close();
+            channel.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "connection {0}: close failed: {1}", id, e.getMessage());
+        } finally {
+            server.forget(this);
+            context.slots.release();
+        }
+        LOG.log(Level.INFO, "connection {0} closed: {1}", id, reason);
+    }
+
+    boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+}
