@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -68,7 +70,7 @@ final class ActiveClients {
                 ClientOutcome outcome;
                 try {
                     outcome = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     outcome = new ClientOutcome(0, 0, Optional.of(String.valueOf(e.getCause())));
                 } catch (TimeoutException e) {
                     f.cancel(true);
@@ -132,7 +134,7 @@ final class ActiveClients {
                 int n = in.read(buffer);
                 if (n < 0) throw new IOException("server closed the connection in the middle of an answer");
                 try {
-                    splitter.feed(java.nio.ByteBuffer.wrap(buffer, 0, n), this);
+                    splitter.feed(ByteBuffer.wrap(buffer, 0, n), this);
                 } catch (ProtocolException e) {
                     throw new IOException("bad server output: " + e.getMessage(), e);
                 }

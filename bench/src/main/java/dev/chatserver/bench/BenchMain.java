@@ -4,6 +4,8 @@ import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
+import jakarta.json.JsonWriter;
+import jakarta.json.stream.JsonGenerator;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -18,11 +20,13 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Entry point of {@code bench/run.sh}: writes the synthetic models, runs both JMH benchmarks (one forked JVM per
  * parameter combination), merges their JSON into {@code results.json} and renders {@code results.md} and the
- * charts with {@link ReportWriter}. Arguments: {@code [--quick|--full] [--out DIR] [--models DIR]}.
+ * charts with {@link ReportWriter}. Arguments: {@code [--quick|--full] [--out DIR] [--models DIR] [--note TEXT]}
+ * ({@code --note} adds a line to the report's header, e.g. that the machine was shared).
  * Runs on the main thread; the benchmarks themselves run in JMH's forked JVMs.
  */
 public final class BenchMain {
@@ -35,14 +39,16 @@ public final class BenchMain {
         String configuration = "quick";
         Path out = Path.of("bench", "results", LocalDate.now(ZoneOffset.UTC).toString());
         Path models = Path.of("bench", "target", "models");
+        List<String> notes = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> configuration = "quick";
                 case "--full" -> configuration = "full";
                 case "--out" -> out = Path.of(args[++i]);
                 case "--models" -> models = Path.of(args[++i]);
+                case "--note" -> notes.add(args[++i]);
                 default -> {
-                    System.err.println("unknown argument " + args[i] + "; usage: [--quick|--full] [--out DIR] [--models DIR]");
+                    System.err.println("unknown argument " + args[i] + "; usage: [--quick|--full] [--out DIR] [--models DIR] [--note TEXT]");
                     return;
                 }
             }
@@ -62,12 +68,13 @@ public final class BenchMain {
         }
         BenchModels.path(BenchModels.TINY, models);
 
-        List<String> jvmArgs = List.of("--enable-preview", "--enable-native-access=ALL-UNNAMED", "-Xmx2g",
+        List<String> jvmArgs = List.of("--enable-preview", "--enable-native-access=ALL-UNNAMED",
                 "-D" + TrialMetrics.FILE_PROPERTY + "=" + metrics.toAbsolutePath(),
                 "-D" + BenchModels.DIR_PROPERTY + "=" + models.toAbsolutePath(),
                 // the anchor's JNI worker thread is non-daemon and never ends: let JMH end the fork quickly
                 "-Djmh.shutdownTimeout=2");
 
+        String loadBefore = loadAverage();
         Path idleJson = out.resolve("idle.jmh.json");
         new Runner(common(jvmArgs, idleJson)
                 .include(IdleConnectionBenchmark.class.getName())
@@ -92,8 +99,20 @@ public final class BenchMain {
         mergeArrays(List.of(idleJson, throughputJson), results);
         Files.delete(idleJson);
         Files.delete(throughputJson);
-        ReportWriter.write(out, results, metrics, machine, plan);
+        notes.add("Load average (1, 5, 15 min) at start: " + loadBefore + "; at end: " + loadAverage()
+                + " (on " + machine.cores() + " cores; above the core count the machine was busy with other work).");
+        ReportWriter.write(out, results, metrics, machine, plan, notes);
         System.out.println("wrote " + results + ", " + out.resolve("results.md") + " and charts");
+    }
+
+    /** The first three fields of /proc/loadavg, or "unknown". */
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + ", " + fields[1] + ", " + fields[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static ChainedOptionsBuilder common(List<String> jvmArgs, Path result) {
@@ -120,6 +139,9 @@ public final class BenchMain {
             }
         }
         values.forEach(all::add);
-        Files.writeString(output, all.build().toString());
+        try (JsonWriter writer = Json.createWriterFactory(Map.of(JsonGenerator.PRETTY_PRINTING, true))
+                .createWriter(Files.newBufferedWriter(output))) {
+            writer.writeArray(all.build());
+        }
     }
 }

@@ -40,9 +40,11 @@ import java.util.concurrent.TimeoutException;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--enable-preview", "--enable-native-access=ALL-UNNAMED", "-Xmx2g"})
-@Warmup(iterations = 2)
-@Measurement(iterations = 4)
+// A fixed, pre-touched heap: the RSS delta then holds only memory outside the Java heap, the heap delta the rest.
+@Fork(value = 1, jvmArgsAppend = {"--enable-preview", "--enable-native-access=ALL-UNNAMED",
+        "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
+@Warmup(iterations = 3)
+@Measurement(iterations = 8)
 public class IdleConnectionBenchmark {
 
     /** Active clients of the exchange, as in the lab's concurrency test. */
@@ -72,6 +74,7 @@ public class IdleConnectionBenchmark {
     /** Starts engine and server, then opens the idle connections and measures what they cost. */
     @Setup(Level.Trial)
     public void start() throws IOException, InterruptedException, TimeoutException {
+        BenchLogging.quiet();
         metrics = new TrialMetrics("idle").param("mode", mode).param("idle", idle).param("maxTokens", maxTokens);
         engine = ChatEngine.create(EngineConfig.builder(BenchModels.resolve(BenchModels.TINY))
                 .parallel(ACTIVE_CLIENTS)

@@ -32,9 +32,13 @@ final class ReportWriter {
     private ReportWriter() {
     }
 
-    /** Writes {@code results.md} and the charts into {@code out}. */
-    static void write(Path out, Path jmhJson, Path metricsLines, MachineInfo machine, BenchPlan plan)
-            throws IOException {
+    /**
+     * Writes {@code results.md} and the charts into {@code out}.
+     *
+     * @param notes lines for the header, e.g. the machine's load while the benchmarks ran
+     */
+    static void write(Path out, Path jmhJson, Path metricsLines, MachineInfo machine, BenchPlan plan,
+                      List<String> notes) throws IOException {
         JsonArray jmh;
         try (JsonReader reader = Json.createReader(Files.newBufferedReader(jmhJson))) {
             jmh = reader.readArray();
@@ -56,6 +60,7 @@ final class ReportWriter {
         md.append("- Decode threads ").append(plan.threads()).append("; ").append(plan.tokens())
                 .append(" tokens per reply in the throughput benchmark; greedy sampling.\n");
         if (!plan.idleCapNote().isEmpty()) md.append("- Note: ").append(plan.idleCapNote()).append(".\n");
+        for (String note : notes) md.append("- ").append(note).append('\n');
         md.append("- Raw data: `results.json` (JMH), `trial-metrics.jsonl` (per-trial extra measurements).\n\n");
 
         idleSection(out, jmh, metrics, machine, plan, md);
@@ -66,9 +71,9 @@ final class ReportWriter {
     private static void idleSection(Path out, JsonArray jmh, List<JsonObject> metrics, MachineInfo machine,
                                     BenchPlan plan, StringBuilder md) throws IOException {
         md.append("## Idle connections: 10 active clients, two prompts each\n\n");
-        md.append("| mode | idle connections | 10-client exchange (ms) | RSS per idle conn (KiB) "
-                + "| heap per idle conn (KiB) | server threads | accept rate (conn/s) |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| mode | idle connections | 10-client exchange (ms) | heap per idle conn (KiB) "
+                + "| off-heap RSS per idle conn (KiB) | total per idle conn (KiB) | server threads | accept rate (conn/s) |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         List<LineChart.Series> lines = new ArrayList<>();
         for (String mode : plan.modes()) {
             List<Double> ys = new ArrayList<>();
@@ -86,8 +91,9 @@ final class ReportWriter {
                         .append(" | ").append(opened == idle || Double.isNaN(value(m, "idleOpened"))
                                 ? Integer.toString(idle) : opened + " of " + idle)
                         .append(" | ").append(fmt(ms)).append(Double.isFinite(err) ? " ± " + fmt(err) : "")
-                        .append(" | ").append(fmt(value(m, "rssPerIdleBytes") / 1024))
                         .append(" | ").append(fmt(value(m, "heapPerIdleBytes") / 1024))
+                        .append(" | ").append(fmt(value(m, "rssPerIdleBytes") / 1024))
+                        .append(" | ").append(fmt((value(m, "heapPerIdleBytes") + value(m, "rssPerIdleBytes")) / 1024))
                         .append(" | ").append(fmt(value(m, "threadsWithIdle")))
                         .append(" | ").append(fmt(value(m, "acceptRate")))
                         .append(" |\n");
@@ -98,6 +104,12 @@ final class ReportWriter {
                 "time for 10 clients x 2 prompts (ms)",
                 plan.idleCounts().stream().map(String::valueOf).toList(), lines,
                 machine.label()).writePng(out.resolve("idle-exchange.png"));
+        md.append("\nExchange time: JMH mean ± 99.9% confidence half-width over the measured exchanges. Memory: "
+                + "server process after a full GC, with the idle connections open minus before, divided by their "
+                + "number; the heap is fixed and pre-touched, so RSS growth is memory outside the Java heap "
+                + "(thread stacks, socket buffers, native allocations). Threads: kernel threads of the server process "
+                + "(virtual threads are not kernel threads). Accept rate: idle connections over the time from the "
+                + "first connect until the server reported them all open.\n");
         md.append("\n![active-client time vs idle connections](idle-exchange.png)\n\n");
     }
 
@@ -107,6 +119,7 @@ final class ReportWriter {
         md.append("| model | sessions | ours tokens/s | llama.cpp tokens/s | ours/llama.cpp "
                 + "| ours TTFT (ms) | llama.cpp TTFT (ms) | ours tokens/reply |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        StringBuilder charts = new StringBuilder();
         for (String model : plan.models()) {
             List<Double> ours = new ArrayList<>();
             List<Double> theirs = new ArrayList<>();
@@ -133,9 +146,13 @@ final class ReportWriter {
                     List.of(new LineChart.Series("ours (ChatEngine)", ours),
                             new LineChart.Series("llama.cpp server loop (JNI)", theirs)),
                     machine.label()).writePng(out.resolve(file));
-            md.append("\n![tokens/s vs sessions, ").append(model).append("](").append(file).append(")\n");
+            charts.append("\n![tokens/s vs sessions, ").append(model).append("](").append(file).append(")\n");
         }
-        md.append('\n');
+        md.append("\nTokens/s: tokens generated by all sessions of the measured rounds over the rounds' summed wall "
+                + "time (a round starts every session at once and ends with the last reply). TTFT: mean time from "
+                + "the round's start to a reply's first text. The anchor runs with ignore-EOS so every reply has "
+                + "exactly the requested length; the last column shows ours reached it too.\n");
+        md.append(charts).append('\n');
     }
 
     static Map<String, String> params(String impl, String model, int sessions) {

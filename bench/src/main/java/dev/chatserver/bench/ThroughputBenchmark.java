@@ -59,7 +59,7 @@ public class ThroughputBenchmark {
     public int tokens;
 
     /** llama.cpp decode threads. */
-    @Param({"2"})
+    @Param({"1"})
     public int threads;
 
     private Generator generator;
@@ -69,6 +69,7 @@ public class ThroughputBenchmark {
     /** Loads the model into the implementation under test. */
     @Setup(Level.Trial)
     public void loadModel() {
+        BenchLogging.quiet();
         var file = BenchModels.resolve(model);
         generator = impl.equals(ReportWriter.OURS)
                 ? new EngineGenerator(file, sessions, tokens, threads, CONTEXT_PER_SESSION)

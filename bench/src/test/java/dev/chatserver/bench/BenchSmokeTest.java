@@ -113,10 +113,11 @@ class BenchSmokeTest {
         BenchPlan plan = new BenchPlan("smoke", List.of("virtual"), List.of(0), "", 0, 1, List.of(BenchModels.TINY),
                 List.of(1), 4, 1, 0, 1);
 
-        ReportWriter.write(dir, dir.resolve("results.json"), metricsFile, MachineInfo.current(), plan);
+        ReportWriter.write(dir, dir.resolve("results.json"), metricsFile, MachineInfo.current(), plan,
+                List.of("a note"));
 
         String md = Files.readString(dir.resolve("results.md"));
-        assertThat(md).contains("| tiny | 1 |").contains("throughput-tiny.png").contains("idle-exchange.png");
+        assertThat(md).contains("| tiny | 1 |").contains("- a note").contains("throughput-tiny.png").contains("idle-exchange.png");
         assertThat(Files.size(dir.resolve("throughput-tiny.png"))).isPositive();
         assertThat(Files.size(dir.resolve("idle-exchange.png"))).isPositive();
     }
