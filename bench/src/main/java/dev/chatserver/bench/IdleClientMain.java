@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Main class of the child process that holds the idle connections of {@link IdleConnectionBenchmark}: it opens
@@ -22,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * Protocol on standard output, one line each: {@code connecting}, {@code opened N} every 1000,
  * {@code failed N <reason>} when a connect fails (it stops opening then), and finally {@code ready N}.
  * <p>
- * Arguments: {@code host port count lifetimeSeconds}. Runs on its main thread; a virtual thread watches stdin.
+ * Arguments: {@code host port count lifetimeSeconds}. Four platform threads open the connections; the main
+ * thread waits; a virtual thread watches stdin.
  */
 public final class IdleClientMain {
 
@@ -33,6 +36,9 @@ public final class IdleClientMain {
     static final int PER_SOURCE_ADDRESS = 25_000;
 
     private static final int CONNECT_TIMEOUT_MS = 30_000;
+
+    /** Threads that open connections in parallel. */
+    private static final int CONNECTORS = 4;
 
     private IdleClientMain() {
     }
@@ -50,25 +56,36 @@ public final class IdleClientMain {
         CountDownLatch release = new CountDownLatch(1);
         Thread.ofVirtual().start(() -> awaitEndOfInput(System.in, release));
 
-        List<Socket> sockets = new ArrayList<>(count);
+        // several connecting threads, so that the client side is not what limits the measured accept rate
+        Socket[] sockets = new Socket[count];
+        AtomicInteger opened = new AtomicInteger();
+        AtomicReference<String> failure = new AtomicReference<>();
         System.out.println("connecting");
         System.out.flush();
-        try {
-            for (int i = 0; i < count && release.getCount() > 0; i++) {
-                sockets.add(connect(server, i));
-                if ((i + 1) % 1000 == 0) {
-                    System.out.println("opened " + (i + 1));
-                    System.out.flush();
+        List<Thread> connectors = new ArrayList<>();
+        for (int t = 0; t < CONNECTORS; t++) {
+            int first = t;
+            connectors.add(Thread.ofPlatform().start(() -> {
+                for (int i = first; i < count && failure.get() == null && release.getCount() > 0; i += CONNECTORS) {
+                    try {
+                        sockets[i] = connect(server, i);
+                    } catch (IOException e) {
+                        failure.compareAndSet(null, e.toString());
+                        return;
+                    }
+                    int n = opened.incrementAndGet();
+                    if (n % 1000 == 0) System.out.println("opened " + n);
                 }
-            }
-        } catch (IOException e) {
-            System.out.println("failed " + sockets.size() + " " + e);
+            }));
         }
-        System.out.println("ready " + sockets.size());
+        for (Thread t : connectors) t.join();
+        if (failure.get() != null) System.out.println("failed " + opened.get() + " " + failure.get());
+        System.out.println("ready " + opened.get());
         System.out.flush();
 
         release.await(lifetimeSeconds, TimeUnit.SECONDS);
         for (Socket s : sockets) {
+            if (s == null) continue;
             try {
                 s.close();
             } catch (IOException ignored) {
