@@ -1,0 +1,87 @@
+package dev.chatserver.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one run of the benchmarks measures: which parameter values and how many JMH iterations.
+ * Immutable; any thread.
+ *
+ * @param name              {@code quick} or {@code full}
+ * @param modes             connection modes of the idle benchmark
+ * @param idleCounts        idle connection counts, ascending, already capped by the open-file limit
+ * @param idleCapNote       empty, or why the largest idle count is below the wanted one
+ * @param idleWarmup        warm-up exchanges per idle trial
+ * @param idleMeasure       measured exchanges per idle trial
+ * @param models            models of the throughput benchmark ({@link BenchModels} names)
+ * @param sessions          concurrent sessions of the throughput benchmark
+ * @param tokens            tokens generated per reply in the throughput benchmark
+ * @param threads           llama.cpp decode threads, for us and for the anchor
+ * @param throughputWarmup  warm-up rounds per throughput trial
+ * @param throughputMeasure measured rounds per throughput trial
+ */
+record BenchPlan(String name, List<String> modes, List<Integer> idleCounts, String idleCapNote, int idleWarmup,
+                 int idleMeasure, List<String> models, List<Integer> sessions, int tokens, int threads,
+                 int throughputWarmup, int throughputMeasure) {
+
+    /** The largest idle count anyone asks for. */
+    static final int MAX_IDLE = 100_000;
+
+    /** Descriptors the server process keeps for itself besides the idle connections (jars, epoll, clients...). */
+    static final int RESERVED_FILES = 1024;
+
+    BenchPlan {
+        modes = List.copyOf(modes);
+        idleCounts = List.copyOf(idleCounts);
+        models = List.copyOf(models);
+        sessions = List.copyOf(sessions);
+    }
+
+    /** Under ten minutes on two cores: idle counts up to 10000, tiny and small models, short replies. */
+    static BenchPlan quick(long openFileLimit) {
+        List<Integer> wanted = List.of(0, 1000, 10_000);
+        return new BenchPlan("quick", List.of("virtual", "platform", "selector"), cap(wanted, openFileLimit),
+                capNote(wanted, openFileLimit), 3, 8, List.of(BenchModels.TINY, BenchModels.SMALL),
+                List.of(1, 2, 4, 8), 32, decodeThreads(), 1, 4);
+    }
+
+    /** Everything: idle counts up to what the open-file limit allows (at most 100000), the Qwen2.5-1.5B shape. */
+    static BenchPlan full(long openFileLimit) {
+        List<Integer> wanted = List.of(0, 1000, 10_000, MAX_IDLE);
+        return new BenchPlan("full", List.of("virtual", "platform", "selector"), cap(wanted, openFileLimit),
+                capNote(wanted, openFileLimit), 5, 20, List.of(BenchModels.TINY, BenchModels.QWEN25_1_5B_SHAPE),
+                List.of(1, 2, 4, 8), 64, decodeThreads(), 2, 5);
+    }
+
+    /** Idle connections one process can hold with this open-file limit, rounded down to a thousand. */
+    static int largestIdle(long openFileLimit) {
+        if (openFileLimit < 0) return MAX_IDLE;
+        long usable = Math.min(MAX_IDLE, openFileLimit - RESERVED_FILES);
+        return (int) Math.max(0, usable / 1000 * 1000);
+    }
+
+    private static List<Integer> cap(List<Integer> wanted, long openFileLimit) {
+        int largest = largestIdle(openFileLimit);
+        List<Integer> counts = new ArrayList<>();
+        for (int n : wanted) {
+            int c = Math.min(n, largest);
+            if (!counts.contains(c)) counts.add(c);
+        }
+        return counts;
+    }
+
+    private static String capNote(List<Integer> wanted, long openFileLimit) {
+        int largest = largestIdle(openFileLimit);
+        int max = wanted.getLast();
+        return largest >= max ? "" : "idle connections capped at " + largest + " (wanted " + max
+                + ") by the open-file limit of " + openFileLimit + " (ulimit -n; raise the hard limit to go further)";
+    }
+
+    /**
+     * Decode threads: half the cores the JVM sees, as the engine's default (physical cores). On a small shared
+     * machine a second spinning ggml worker mostly steals time from everything else, both ours and the anchor's.
+     */
+    private static int decodeThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.chatserver.bench;
+
+/**
+ * What one throughput round produced: {@code replies} concurrent replies started together.
+ *
+ * @param replies          replies completed
+ * @param tokens           tokens generated over all replies
+ * @param pieces           text pieces delivered over all replies (a piece holds one token or more)
+ * @param ttftNanosSum     sum over replies of the time from the round's start to the reply's first text, ns
+ * @param elapsedNanos     time from the round's start until the last reply completed, ns
+ */
+record RoundResult(int replies, long tokens, long pieces, long ttftNanosSum, long elapsedNanos) {
+}

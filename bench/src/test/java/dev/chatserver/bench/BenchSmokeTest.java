@@ -1,0 +1,145 @@
+package dev.chatserver.bench;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs one tiny configuration of each benchmark inside this JVM (JMH without forks, one measured iteration) on
+ * the tiny synthetic model and checks that the numbers are sane. Never the full benchmark.
+ */
+class BenchSmokeTest {
+
+    @TempDir
+    Path dir;
+
+    private Path metricsFile;
+
+    @BeforeEach
+    void pointBenchmarksAtTempFiles() {
+        metricsFile = dir.resolve("metrics.jsonl");
+        System.setProperty(TrialMetrics.FILE_PROPERTY, metricsFile.toString());
+        System.setProperty(BenchModels.DIR_PROPERTY, dir.resolve("models").toString());
+    }
+
+    @AfterEach
+    void clearProperties() {
+        System.clearProperty(TrialMetrics.FILE_PROPERTY);
+        System.clearProperty(BenchModels.DIR_PROPERTY);
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void idleBenchmarkCompletesTheTenClientExchangeWithAndWithoutIdleConnections() throws Exception {
+        Collection<RunResult> results = new Runner(tiny(IdleConnectionBenchmark.class)
+                .param("mode", "virtual")
+                .param("idle", "0", "40")
+                .build()).run();
+
+        assertThat(results).hasSize(2);
+        assertThat(results).allSatisfy(r -> assertThat(r.getPrimaryResult().getScore()).isPositive());
+        List<JsonObject> trials = trials("idle");
+        assertThat(trials).hasSize(2);
+        for (JsonObject trial : trials) {
+            JsonObject values = trial.getJsonObject("values");
+            assertThat(values.getJsonNumber("clientsCompleted").intValue()).isEqualTo(IdleConnectionBenchmark.ACTIVE_CLIENTS);
+            assertThat(values.getJsonNumber("answers").intValue())
+                    .isEqualTo(IdleConnectionBenchmark.ACTIVE_CLIENTS * ActiveClients.PROMPTS.size());
+            assertThat(values.getJsonNumber("threadsWithIdle").intValue()).isPositive();
+        }
+        JsonObject withIdle = trials.stream()
+                .filter(t -> t.getJsonObject("params").getString("idle").equals("40")).findFirst().orElseThrow()
+                .getJsonObject("values");
+        assertThat(withIdle.getJsonNumber("idleOpened").intValue()).isEqualTo(40);
+        assertThat(withIdle.getJsonNumber("acceptRate").doubleValue()).isPositive();
+        assertThat(withIdle.containsKey("rssPerIdleBytes")).isTrue();
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void throughputBenchmarkGeneratesTokensOnBothSides() throws Exception {
+        Collection<RunResult> results = new Runner(tiny(ThroughputBenchmark.class)
+                .param("model", BenchModels.TINY)
+                .param("sessions", "2")
+                .param("tokens", "8")
+                .param("threads", "1")
+                .build()).run();
+
+        assertThat(results).hasSize(2);
+        List<JsonObject> trials = trials("throughput");
+        assertThat(trials).extracting(t -> t.getJsonObject("params").getString("impl"))
+                .containsExactlyInAnyOrder(ReportWriter.OURS, ReportWriter.ANCHOR);
+        for (JsonObject trial : trials) {
+            JsonObject values = trial.getJsonObject("values");
+            assertThat(values.getJsonNumber("replies").intValue()).as("replies of %s", trial).isEqualTo(2);
+            assertThat(values.getJsonNumber("tokens").longValue()).as("tokens of %s", trial).isPositive();
+            assertThat(values.getJsonNumber("tokensPerSecond").doubleValue()).isPositive();
+            assertThat(values.getJsonNumber("ttftMillis").doubleValue()).isPositive();
+        }
+    }
+
+    @Test
+    void reportRendersTablesAndChartsFromTheMeasurements() throws Exception {
+        // the report of a run is built from the same two files a real run leaves behind
+        new Runner(tiny(ThroughputBenchmark.class)
+                .param("impl", ReportWriter.OURS)
+                .param("model", BenchModels.TINY)
+                .param("sessions", "1")
+                .param("tokens", "4")
+                .param("threads", "1")
+                .result(dir.resolve("results.json").toString())
+                .resultFormat(ResultFormatType.JSON)
+                .build()).run();
+        BenchPlan plan = new BenchPlan("smoke", List.of("virtual"), List.of(0), "", 0, 1, List.of(BenchModels.TINY),
+                List.of(1), 4, 1, 0, 1);
+
+        ReportWriter.write(dir, dir.resolve("results.json"), metricsFile, MachineInfo.current(), plan,
+                List.of("a note"));
+
+        String md = Files.readString(dir.resolve("results.md"));
+        assertThat(md).contains("| tiny | 1 |").contains("- a note").contains("throughput-tiny.png").contains("idle-exchange.png");
+        assertThat(Files.size(dir.resolve("throughput-tiny.png"))).isPositive();
+        assertThat(Files.size(dir.resolve("idle-exchange.png"))).isPositive();
+    }
+
+    private static ChainedOptionsBuilder tiny(Class<?> benchmark) {
+        return new OptionsBuilder()
+                .include(benchmark.getName())
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .shouldFailOnError(true);
+    }
+
+    private List<JsonObject> trials(String benchmark) throws IOException {
+        return Files.readAllLines(metricsFile).stream()
+                .filter(line -> !line.isBlank())
+                .map(line -> {
+                    try (JsonReader reader = Json.createReader(new StringReader(line))) {
+                        return reader.readObject();
+                    }
+                })
+                .filter(trial -> trial.getString("benchmark").equals(benchmark))
+                .toList();
+    }
+}
