@@ -110,6 +110,7 @@ class ChatPageBrowserTest {
         assertThat(driver.findElement(By.id("send")).isEnabled()).as("send needs text").isFalse();
         assertThat(driver.findElement(By.id("stop")).isDisplayed()).isFalse();
         screenshot("chat.png");
+        assertThat(browser.consoleErrors()).as("no script errors or policy violations").isEmpty();
     }
 
     @Test
