@@ -85,12 +85,27 @@ class ChatServerBadInputTest {
 
     @ParameterizedTest
     @EnumSource(ConnectionMode.class)
+    void aPromptTooLongForTheContextGetsTheEnginesReason(ConnectionMode mode) throws IOException {
+        try (ChatServer server = start(mode, ServerLimits.DEFAULTS)) {
+            String story = "The quick brown fox jumps over the lazy dog. ".repeat(200);
+            try (WireClient client = new WireClient(server.port())) {
+                WireClient.Answer refused = client.ask(story);
+                assertThat(refused.error())
+                        .hasValueSatisfying(e -> assertThat(e).isNotBlank().doesNotContain("Exception"));
+                assertThat(client.ask("Hello").ok().pieces()).as("the connection stays usable").isPositive();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConnectionMode.class)
     void aMessageOverTheLimitGetsAnErrorThenTheConnectionCloses(ConnectionMode mode) throws IOException {
         try (ChatServer server = start(mode, ServerLimits.DEFAULTS);
              WireClient client = new WireClient(server.port()); WireClient neighbour = new WireClient(server.port())) {
             String huge = "{\"token\": \"" + "x".repeat(70 * 1024) + "\", \"eog\": true}";
             List<ServerMessage> messages = client.write(huge).readUntilClosed();
-            assertThat(messages).containsExactly(ServerMessage.End.error("message too large: the limit is 65536 bytes"));
+            assertThat(messages)
+                    .containsExactly(ServerMessage.End.error("message too large: the limit is 65536 bytes"));
             assertThat(neighbour.ask("Hello").ok().text()).isEqualTo(hello);
         }
     }
@@ -126,7 +141,8 @@ class ChatServerBadInputTest {
                 assertThat(first.ask("Hello").ok().text()).isEqualTo(hello);
                 assertThat(second.ask("Hello").ok().text()).isEqualTo(hello);
                 try (WireClient third = new WireClient(server.port())) {
-                    assertThat(third.readUntilClosed()).containsExactly(ServerMessage.End.error("too many connections"));
+                    assertThat(third.readUntilClosed())
+                            .containsExactly(ServerMessage.End.error("too many connections"));
                 }
                 assertThat(first.ask("Hello").ok().pieces()).as("the others go on").isPositive();
             }

@@ -3,18 +3,16 @@ package dev.chatserver.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatserver.protocol.ClientMessage;
-import dev.chatserver.protocol.JsonObjectStream;
 import dev.chatserver.protocol.MessageCodec;
 import dev.chatserver.protocol.ProtocolException;
 import dev.chatserver.protocol.ServerMessage;
+import dev.chatserver.protocol.ServerMessageReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,11 +38,8 @@ final class WireClient implements AutoCloseable {
     }
 
     private final Socket socket;
-    private final InputStream in;
     private final OutputStream out;
-    private final JsonObjectStream stream = JsonObjectStream.create(1 << 20);
-    private final ArrayDeque<ServerMessage> received = new ArrayDeque<>();
-    private boolean ended;
+    private final ServerMessageReader reader;
 
     WireClient(int port) {
         try {
@@ -52,8 +47,8 @@ final class WireClient implements AutoCloseable {
             socket.connect(new InetSocketAddress("127.0.0.1", port), READ_TIMEOUT_MILLIS);
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(READ_TIMEOUT_MILLIS);
-            in = socket.getInputStream();
             out = socket.getOutputStream();
+            reader = ServerMessageReader.over(socket.getInputStream());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -126,31 +121,9 @@ final class WireClient implements AutoCloseable {
     /** @return the next message, or null when the server closed the connection */
     private ServerMessage next() {
         try {
-            byte[] buffer = new byte[4096];
-            while (received.isEmpty() && !ended) {
-                int n;
-                try {
-                    n = in.read(buffer);
-                } catch (java.net.SocketException reset) {
-                    n = -1; // a reset after the server's close counts as closed
-                }
-                if (n < 0) {
-                    ended = true;
-                    break;
-                }
-                stream.feed(java.nio.ByteBuffer.wrap(buffer, 0, n), new JsonObjectStream.Sink() {
-                    @Override
-                    public void onObject(String json) throws ProtocolException {
-                        received.add(MessageCodec.decodeServer(json));
-                    }
-
-                    @Override
-                    public void onMalformed(ProtocolException problem) throws ProtocolException {
-                        throw problem;
-                    }
-                });
-            }
-            return received.poll();
+            return reader.next().orElse(null);
+        } catch (java.net.SocketException reset) {
+            return null; // a reset after the server's close counts as closed
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (ProtocolException e) {
