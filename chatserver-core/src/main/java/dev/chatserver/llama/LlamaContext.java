@@ -48,11 +48,16 @@ public final class LlamaContext implements AutoCloseable {
         this.model = model;
         this.arena = Arena.ofShared();
         this.handle = rawHandle.reinterpret(arena, Llama.freeing(Llama.FREE));
-        this.contextTokens = call(() -> (int) Llama.N_CTX.invokeExact(handle));
-        this.sequences = call(() -> (int) Llama.N_SEQ_MAX.invokeExact(handle));
-        this.threads = call(() -> (int) Llama.N_THREADS.invokeExact(handle));
+        try {
+            this.contextTokens = call(() -> (int) Llama.N_CTX.invokeExact(handle));
+            this.sequences = call(() -> (int) Llama.N_SEQ_MAX.invokeExact(handle));
+            this.threads = call(() -> (int) Llama.N_THREADS.invokeExact(handle));
+            this.vocabSize = model.vocab().size();
+        } catch (RuntimeException | Error e) {
+            arena.close(); // frees the context
+            throw e;
+        }
         this.batchTokens = batchTokens;
-        this.vocabSize = model.vocab().size();
         this.outputs = new byte[batchTokens];
     }
 
