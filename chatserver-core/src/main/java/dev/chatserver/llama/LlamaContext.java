@@ -3,6 +3,7 @@ package dev.chatserver.llama;
 import static dev.chatserver.llama.Llama.call;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.Arena;
@@ -47,11 +48,16 @@ public final class LlamaContext implements AutoCloseable {
         this.model = model;
         this.arena = Arena.ofShared();
         this.handle = rawHandle.reinterpret(arena, Llama.freeing(Llama.FREE));
-        this.contextTokens = call(() -> (int) Llama.N_CTX.invokeExact(handle));
-        this.sequences = call(() -> (int) Llama.N_SEQ_MAX.invokeExact(handle));
-        this.threads = call(() -> (int) Llama.N_THREADS.invokeExact(handle));
+        try {
+            this.contextTokens = call(() -> (int) Llama.N_CTX.invokeExact(handle));
+            this.sequences = call(() -> (int) Llama.N_SEQ_MAX.invokeExact(handle));
+            this.threads = call(() -> (int) Llama.N_THREADS.invokeExact(handle));
+            this.vocabSize = model.vocab().size();
+        } catch (RuntimeException | Error e) {
+            arena.close(); // frees the context
+            throw e;
+        }
         this.batchTokens = batchTokens;
-        this.vocabSize = model.vocab().size();
         this.outputs = new byte[batchTokens];
     }
 
@@ -227,6 +233,22 @@ public final class LlamaContext implements AutoCloseable {
         checkSeq(seq, false);
         try {
             return (int) Llama.KV_SEQ_POS_MAX.invokeExact(handle, seq);
+        } catch (Throwable t) {
+            throw Llama.rethrow(t);
+        }
+    }
+
+    /**
+     * The raw scores the last decode computed for one token, e.g. to compare results bit for bit.
+     *
+     * @param batchIndex index (from {@link Batch#add}) of a token whose logits were requested
+     * @return one score per vocabulary entry
+     */
+    public float[] logits(int batchIndex) {
+        MemorySegment ctx = handleForSampling(batchIndex);
+        try {
+            MemorySegment scores = (MemorySegment) Llama.GET_LOGITS_ITH.invokeExact(ctx, batchIndex);
+            return scores.reinterpret((long) vocabSize * Float.BYTES).toArray(JAVA_FLOAT);
         } catch (Throwable t) {
             throw Llama.rethrow(t);
         }
