@@ -176,12 +176,17 @@ class ChatPageBrowserTest {
     }
 
     @Test
-    void markupInMessagesIsShownAsText() {
+    void markupInMessagesIsShownAsTextAndShiftEnterStartsANewLine() {
         open(server);
         String markup = "<img src=x onerror=\"window.injected=1\"><b>bold</b>";
-        ask(markup);
+        WebElement prompt = driver.findElement(By.id("prompt"));
+        prompt.sendKeys(markup);
+        prompt.sendKeys(Keys.chord(Keys.SHIFT, Keys.ENTER));
+        assertThat(driver.findElements(By.cssSelector("[data-role]"))).as("Shift+Enter does not send").isEmpty();
+        ask("second line");
         assertThat(awaitAnswer(1)).isEqualTo("done");
-        assertThat(driver.findElement(By.cssSelector("[data-role=user]")).getText()).isEqualTo(markup);
+        assertThat(driver.findElement(By.cssSelector("[data-role=user]")).getText())
+                .isEqualTo(markup + "\nsecond line");
         assertThat(driver.findElements(By.cssSelector("#messages img, #messages b"))).isEmpty();
         assertThat(driver.executeScript("return window.injected === undefined")).isEqualTo(true);
     }
