@@ -44,7 +44,7 @@ final class EngineLoop implements Runnable {
     /** Set when cells were removed from the cache; the cache is compacted before the next decode. */
     private boolean holes;
 
-    EngineLoop(EngineConfig config, LlamaModel model, LlamaChatEngine engine) {
+    EngineLoop(EngineConfig config, LlamaModel model, LlamaChatEngine engine, boolean traceLogits) {
         this.config = config;
         this.model = model;
         this.engine = engine;
@@ -58,7 +58,8 @@ final class EngineLoop implements Runnable {
             throw e;
         }
         this.prompts = new PromptBuilder(model, config.contextPerSession(), config.maxTokens());
-        this.step = new DecodeStep(context, model.vocab(), batch, slots, config.batchSize(), config.parallel(), this::finish);
+        this.step = new DecodeStep(context, model.vocab(), batch, slots, config.batchSize(), config.parallel(),
+                traceLogits, this::finish);
     }
 
     static LlamaModel loadModel(EngineConfig config) {
@@ -258,6 +259,7 @@ final class EngineLoop implements Runnable {
         }
         ReplyStats figures = turn.stats();
         turn.reply.answerTokens(turn.answer.toArray());
+        turn.reply.logitsDigest(turn.logitsDigest);
         LOG.log(Level.DEBUG, "session {0}: reply ended {1} after {2} prompt and {3} answer tokens",
                 turn.reply.session().id(), reason, figures.promptTokens(), figures.generatedTokens());
         turn.reply.finish(reason, message, figures);

@@ -72,11 +72,12 @@
  *   <li><b>Where its cells lie in the shared cache.</b> Without flash attention every cell of the cache window takes
  *       part in the attention sums (other sequences' cells with weight zero), so their placement changes how the
  *       sums are grouped. The engine turns flash attention on: its CPU kernel skips masked cells entirely.</li>
- *   <li><b>One-token batches.</b> A batch of one row is multiplied on another path (matrix-vector) than batches of
- *       two or more, with different rounding; a session alone decodes one token per step, a session among others
- *       does not. The engine never decodes a batch of one token: it adds a padding token of an extra sequence id
- *       and frees its cell right after. Beyond that, neither the size of a batch nor a row's place in it changes
- *       that row's results.</li>
+ *   <li><b>One-row matrix products.</b> One row is multiplied on another path (matrix-vector) than two or more,
+ *       with different rounding: a batch of one token, and the output layer of a batch that wants the logits of
+ *       one token only. A session alone decodes one token per step; a session among others does not. So the engine
+ *       never decodes a batch of one token nor one with a single row of logits: it adds a padding token of an extra
+ *       sequence id, with logits, and frees its cell right after. Beyond that, neither the size of a batch nor a
+ *       row's place in it changes that row's results.</li>
  *   <li><b>Free cells below a sequence.</b> llama.cpp puts new tokens into the first free cells, which after a
  *       removal (an eviction, a closed session, a cancelled reply's tail) can lie below a sequence's older cells;
  *       flash attention visits cells in cache order, and a different order rounds differently. After every removal
@@ -87,7 +88,8 @@
  * With these, a token's keys and values depend only on the token, its position and its own sequence's earlier
  * cells, which is also why a re-decoded history equals the cached one. The tests compare transcripts of sessions
  * alone and among up to ten others, with parallel 1, 2 and 4, on the synthetic and the stories model, with one
- * decode thread. Sampling with a temperature is reproducible too: each slot's sampler is reset to the configured
+ * decode thread, and require the same text from bit-identical logits (a test-only trace digests the logits of every
+ * sampled token); without the cache compaction, for example, six of those comparisons fail. Sampling with a temperature is reproducible too: each slot's sampler is reset to the configured
  * seed when a reply starts.
  *
  * <h2>Logging</h2>

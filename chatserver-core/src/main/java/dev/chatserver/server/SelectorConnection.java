@@ -61,7 +61,8 @@ final class SelectorConnection {
         this.stream = JsonObjectStream.create(context.limits.maxMessageBytes());
         this.conversation = Conversation.open(context.engine, this::send, context.limits.conversationLimits());
         this.sink = conversation.sink();
-        LOG.log(Level.INFO, "connection {0} from {1} opened (session {2})", Long.toString(id), remote(), conversation.sessionId());
+        LOG.log(Level.INFO, "connection {0} from {1} opened (session {2})", Long.toString(id), remote(),
+                conversation.sessionId());
     }
 
     Conversation conversation() {

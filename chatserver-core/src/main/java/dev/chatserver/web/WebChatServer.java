@@ -86,7 +86,14 @@ public interface WebChatServer extends AutoCloseable {
             return this;
         }
 
-        /** @param bytes the largest incoming WebSocket message, in bytes of UTF-8 @return this */
+        /**
+         * Limits incoming WebSocket messages. A message over the limit that arrives in several frames is answered
+         * with an error end message; then (as for a single frame over the limit) the connection is closed with
+         * code 1009.
+         *
+         * @param bytes the largest incoming WebSocket message, in bytes of UTF-8
+         * @return this
+         */
         public Builder maxMessageBytes(int bytes) {
             if (bytes <= 0) throw new IllegalArgumentException("max message bytes must be positive, was " + bytes);
             this.maxMessageBytes = bytes;

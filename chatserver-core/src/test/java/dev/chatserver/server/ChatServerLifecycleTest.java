@@ -31,7 +31,8 @@ class ChatServerLifecycleTest {
     @ParameterizedTest
     @EnumSource(ConnectionMode.class)
     void aClientThatLeavesWhileQueuedFreesItsSessionAndOthersGoOn(ConnectionMode mode) throws IOException {
-        try (ChatEngine engine = oneSlotEngine(); ChatServer server = ChatServer.builder(engine).port(0).mode(mode).start();
+        try (ChatEngine engine = oneSlotEngine();
+             ChatServer server = ChatServer.builder(engine).port(0).mode(mode).start();
              WireClient stays = new WireClient(server.port())) {
             String hello = TestEngines.direct(engine, "Hello").getFirst();
             try (SlotHolder holder = new SlotHolder(engine)) {
@@ -99,7 +100,8 @@ class ChatServerLifecycleTest {
     @ParameterizedTest
     @EnumSource(ConnectionMode.class)
     void cancelEndsTheAnswerAndTheConnectionGoesOn(ConnectionMode mode) throws IOException {
-        try (ChatEngine engine = oneSlotEngine(); ChatServer server = ChatServer.builder(engine).port(0).mode(mode).start();
+        try (ChatEngine engine = oneSlotEngine();
+             ChatServer server = ChatServer.builder(engine).port(0).mode(mode).start();
              WireClient client = new WireClient(server.port())) {
             try (SlotHolder holder = new SlotHolder(engine)) {
                 client.prompt("Hello");

@@ -110,6 +110,7 @@ class ChatPageBrowserTest {
         assertThat(driver.findElement(By.id("send")).isEnabled()).as("send needs text").isFalse();
         assertThat(driver.findElement(By.id("stop")).isDisplayed()).isFalse();
         screenshot("chat.png");
+        assertThat(browser.consoleErrors()).as("no script errors or policy violations").isEmpty();
     }
 
     @Test
@@ -135,12 +136,25 @@ class ChatPageBrowserTest {
         try (ChatEngine longEngine = TestEngines.tiny(1000);
              WebChatServer longServer = WebChatServer.builder(longEngine).port(0).start()) {
             String full = TestEngines.text(TestEngines.transcripts(longEngine, "Hello").getFirst());
+            assertThat(full.length()).as("a long uncancelled answer").isGreaterThan(200);
             open(longServer);
+            // The tiny model is fast: the page itself presses Stop as soon as the first text shows, and notes
+            // whether Send was disabled while the answer streamed.
+            driver.executeScript("""
+                    new MutationObserver((changes, observer) => {
+                      const bubble = document.querySelector('[data-role=assistant] .bubble');
+                      if (!bubble || bubble.textContent.length === 0) return;
+                      observer.disconnect();
+                      window.sendWasDisabled = document.getElementById('send').disabled;
+                      document.getElementById('stop').click();
+                    }).observe(document.getElementById('messages'),
+                               {subtree: true, childList: true, characterData: true});
+                    """);
             ask("Hello");
-            new WebDriverWait(driver, WAIT).until(d -> !answers().isEmpty() && !answers().getFirst().isEmpty());
-            driver.findElement(By.id("stop")).click();
             assertThat(awaitAnswer(1)).isEqualTo("cancelled");
+            assertThat(driver.executeScript("return window.sendWasDisabled")).isEqualTo(true);
             String stopped = answers().getFirst();
+            assertThat(stopped).isNotEmpty();
             assertThat(full).startsWith(stopped);
             assertThat(stopped.length()).as("stopped before the end").isLessThan(full.length());
             driver.findElement(By.id("prompt")).sendKeys("again");
@@ -162,12 +176,17 @@ class ChatPageBrowserTest {
     }
 
     @Test
-    void markupInMessagesIsShownAsText() {
+    void markupInMessagesIsShownAsTextAndShiftEnterStartsANewLine() {
         open(server);
         String markup = "<img src=x onerror=\"window.injected=1\"><b>bold</b>";
-        ask(markup);
+        WebElement prompt = driver.findElement(By.id("prompt"));
+        prompt.sendKeys(markup);
+        prompt.sendKeys(Keys.chord(Keys.SHIFT, Keys.ENTER));
+        assertThat(driver.findElements(By.cssSelector("[data-role]"))).as("Shift+Enter does not send").isEmpty();
+        ask("second line");
         assertThat(awaitAnswer(1)).isEqualTo("done");
-        assertThat(driver.findElement(By.cssSelector("[data-role=user]")).getText()).isEqualTo(markup);
+        assertThat(driver.findElement(By.cssSelector("[data-role=user]")).getText())
+                .isEqualTo(markup + "\nsecond line");
         assertThat(driver.findElements(By.cssSelector("#messages img, #messages b"))).isEmpty();
         assertThat(driver.executeScript("return window.injected === undefined")).isEqualTo(true);
     }

@@ -114,6 +114,10 @@ class WebSocketProtocolTest {
             assertThat(client.closeCode()).isEqualTo(WsCloseCodes.TOO_BIG);
         }
         try (WsTestClient client = WsTestClient.connect(ws("/ws"), null)) {
+            client.send("{\"token\":\"" + "x".repeat(5000) + "\",\"eog\":true}");
+            assertThat(client.closeCode()).as("one frame over the limit").isEqualTo(WsCloseCodes.TOO_BIG);
+        }
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"), null)) {
             client.send("{\"token\":\"Hello\",\"eog\":true}");
             assertThat(client.answer()).isEqualTo(expected.get(0));
         }
