@@ -53,20 +53,22 @@ final class ModelPullCommand implements Callable<Integer> {
         PrintWriter console = spec.commandLine().getOut();
         URI url;
         Path target;
+        String what;
         if (source != null && source.contains("://")) {
             url = parseUrl(source);
             target = out != null ? out : MODELS.resolve(fileNameOf(url));
-            console.println("Pulling " + url + " to " + target);
+            what = url.toString();
         } else {
             CatalogueModel model = catalogueModel();
             url = model.url(ModelPuller.hub());
             target = out != null ? out : defaultTarget(model);
-            console.println("Pulling " + model.name() + " (" + model.description() + ", about "
-                    + ByteSizes.format(model.approxSizeBytes()) + ") from " + url + " to " + target);
+            what = model.name() + " (" + model.description() + ", about "
+                    + ByteSizes.format(model.approxSizeBytes()) + ") from " + url;
         }
         if (Files.exists(target) && !force) {
             throw CommandFailure.usage(target + " already exists (use --force to download it again)");
         }
+        console.println("Pulling " + what + " to " + target);
         console.flush();
         ModelPuller.pull(url, target, Optional.ofNullable(sha256), console);
         if (!target.equals(ServerCommand.DEFAULT_MODEL)) {

@@ -14,6 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -270,6 +273,32 @@ class ModelDownloaderTest {
             Thread.interrupted();
         }
         assertThat(target).doesNotExist();
+    }
+
+    @Test
+    void interruptingAStalledTransferStopsItAndKeepsThePartialFileForResuming() throws Exception {
+        server.stallAfter("/m.gguf", CONTENT, SIZE / 2);
+        CountDownLatch halfway = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread worker = Thread.ofPlatform().start(() -> {
+            try {
+                downloader(0).download(server.url("/m.gguf"), target, Optional.of(SHA), (done, total, speed) -> {
+                    if (done >= SIZE / 2) halfway.countDown();
+                });
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+
+        assertThat(halfway.await(1, TimeUnit.MINUTES)).isTrue();
+        worker.interrupt();
+        worker.join(Duration.ofMinutes(1));
+
+        assertThat(worker.isAlive()).isFalse();
+        assertThat(failure.get()).isInstanceOf(DownloadInterruptedException.class)
+                .hasMessageContaining("run it again to resume");
+        assertThat(target).doesNotExist();
+        assertThat(Files.size(part)).isEqualTo(SIZE / 2);
     }
 
     @Test
