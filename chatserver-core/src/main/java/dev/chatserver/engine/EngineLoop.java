@@ -172,6 +172,16 @@ final class EngineLoop implements Runnable {
                 reply.finish(FinishReason.CANCELLED, "", ReplyStats.NONE);
                 continue;
             }
+            // Built once, at the head of the queue: the conversation cannot change while its reply waits.
+            if (reply.prompt() == null) {
+                PromptBuilder.Result result = prompts.build(reply.session().conversation(), reply.text());
+                if (result instanceof PromptBuilder.TooLong(String message)) {
+                    deferred.pollFirst();
+                    reply.finish(FinishReason.CONTEXT_FULL, message, ReplyStats.NONE);
+                    continue;
+                }
+                reply.prompt(((PromptBuilder.Built) result).prompt());
+            }
             Slot slot = slotFor(reply.session().conversation());
             if (slot == null) return;
             deferred.pollFirst();
@@ -208,12 +218,7 @@ final class EngineLoop implements Runnable {
 
     private void start(Slot slot, ReplyHandle reply) {
         Conversation conversation = reply.session().conversation();
-        PromptBuilder.Result result = prompts.build(conversation, reply.text());
-        if (result instanceof PromptBuilder.TooLong(String message)) {
-            reply.finish(FinishReason.CONTEXT_FULL, message, ReplyStats.NONE);
-            return;
-        }
-        Prompt prompt = ((PromptBuilder.Built) result).prompt();
+        Prompt prompt = reply.prompt();
         slot.resident = conversation;
         conversation.slot = slot.seq;
         conversation.lastUsed = clock;
