@@ -43,6 +43,8 @@ final class EngineLoop implements Runnable {
     private volatile EngineStats stats = new EngineStats(0, 0, 0, 0);
     /** Counts passes; the clock of least-recently-used eviction. */
     private long clock;
+    /** Counts replies that got a slot. */
+    private long started;
     private boolean running = true;
     /** Set when cells were removed from the cache; the cache is compacted before the next decode. */
     private boolean holes;
@@ -232,7 +234,7 @@ final class EngineLoop implements Runnable {
         }
         int budget = Math.min(config.maxTokens(), config.contextPerSession() - tokens.length);
         slot.sampler.reset();
-        slot.turn = new Turn(reply, conversation, prompt, budget, keep);
+        slot.turn = new Turn(reply, conversation, prompt, budget, keep, ++started);
         LOG.log(Level.DEBUG, "session {0}: reply started in slot {1}, {2} prompt tokens, {3} cached, "
                 + "{4} turns dropped", reply.session().id(), slot.seq, tokens.length, keep, prompt.droppedTurns());
     }
