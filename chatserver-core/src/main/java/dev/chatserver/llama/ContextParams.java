@@ -14,7 +14,8 @@ package dev.chatserver.llama;
  * @param threadsBatch     threads for prompt batches ({@code n_threads_batch})
  * @param flashAttention   fused attention ({@code flash_attn}): on the CPU it skips the cells of other sequences
  *                         instead of multiplying them by zero, so a sequence's results do not depend on where the
- *                         cells of the others lie (see the package documentation of {@code dev.chatserver.engine})
+ *                         cells of the others lie (see the package documentation of {@code dev.chatserver.engine});
+ *                         release b4916 then rounds {@code contextTokens} up to a multiple of 256
  */
 public record ContextParams(int contextTokens, int batchTokens, int microBatchTokens, int sequences, int threads,
                             int threadsBatch, boolean flashAttention) {

@@ -11,6 +11,9 @@ public enum DecodeResult {
      * and the cache is as before. Recoverable: free cells (remove sequences or tokens) or decode a smaller batch.
      */
     NO_KV_SLOT,
-    /** The computation was aborted by an abort callback (llama.cpp returned 2); the batch may be partly decoded. */
+    /**
+     * The computation was stopped by an abort callback (llama.cpp returned 2); the batch may be partly decoded.
+     * This package sets no abort callback, so today this reports only a context someone else configured.
+     */
     ABORTED
 }

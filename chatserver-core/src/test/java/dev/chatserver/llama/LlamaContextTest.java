@@ -55,8 +55,24 @@ class LlamaContextTest {
              LlamaContext ctx = other.newContext(ContextParams.of(128, 1, 1));
              Batch batch = Batch.create(32, 1);
              Sampler sampler = Sampler.greedy()) {
-            assertThat(GenerationTest.generate(ctx, batch, sampler, "hello world", 0, 6)).isNotEmpty();
+            assertThat(Generation.generate(ctx, batch, sampler, "hello world", 0, 6)).isNotEmpty();
             assertThat(other.info().parameters()).isEqualTo(SyntheticModel.tiny().parameterCount());
+        }
+    }
+
+    @Test
+    void withFlashAttentionSequencesInOneBatchGiveTheSameTokensAsEachAlone() {
+        ContextParams params = ContextParams.of(256, 3, 1).withFlashAttention(true);
+        List<String> prompts = List.of("hello world", "the quick brown fox", "a");
+        List<List<Integer>> alone = Generation.alone(model, params, prompts, 24);
+        assertThat(alone).anySatisfy(tokens -> assertThat(tokens).hasSizeGreaterThan(8));
+        assertThat(Generation.together(model, params, prompts, 24)).isEqualTo(alone);
+    }
+
+    @Test
+    void flashAttentionRoundsTheContextUpTo256Cells() {
+        try (LlamaContext ctx = model.newContext(ContextParams.of(100, 1, 1).withFlashAttention(true))) {
+            assertThat(ctx.contextTokens()).isEqualTo(256);
         }
     }
 
@@ -81,7 +97,7 @@ class LlamaContextTest {
 
     private static List<Integer> generate(Sampler sampler) {
         try (LlamaContext ctx = model.newContext(ContextParams.of(128, 1, 1)); Batch batch = Batch.create(32, 1)) {
-            return GenerationTest.generate(ctx, batch, sampler, "hello world", 0, 12);
+            return Generation.generate(ctx, batch, sampler, "hello world", 0, 12);
         }
     }
 

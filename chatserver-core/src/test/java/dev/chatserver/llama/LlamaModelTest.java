@@ -67,6 +67,8 @@ class LlamaModelTest {
     void vocabularyOnlyModelTokenizes() {
         try (LlamaModel model = LlamaModel.load(TestModels.tiny(), ModelParams.vocabularyOnly())) {
             assertThat(model.vocab().tokenize("hello", true, false)).isNotEmpty();
+            assertThatThrownBy(() -> model.newContext(ContextParams.defaults()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("without weights");
         }
     }
 

@@ -7,7 +7,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import dev.chatserver.testing.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,6 +83,30 @@ class ModelLoadTest {
     @Test
     void unknownArchitectureInAWholeModel() throws IOException {
         assertRefused(ModelVariants.tinyWith(dir, "general.architecture", "nosucharch"), "unknown model architecture: 'nosucharch'");
+    }
+
+    @Test
+    void concurrentLoadsKeepTheirOwnReasons() throws Exception {
+        Path bad = ModelVariants.tinyWith(dir, "general.architecture", "otherarch");
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            List<Future<String>> outcomes = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                Path file = i % 2 == 0 ? bad : TestModels.tiny();
+                outcomes.add(pool.submit(() -> {
+                    try (LlamaModel model = LlamaModel.load(file, ModelParams.defaults())) {
+                        return "loaded " + model.info().architecture();
+                    } catch (ModelLoadException e) {
+                        return e.reason();
+                    }
+                }));
+            }
+            for (int i = 0; i < outcomes.size(); i++) {
+                String outcome = outcomes.get(i).get(2, TimeUnit.MINUTES);
+                assertThat(outcome).isEqualTo(i % 2 == 0
+                        ? "error loading model architecture: unknown model architecture: 'otherarch'"
+                        : "loaded llama");
+            }
+        }
     }
 
     @Test

@@ -42,7 +42,7 @@ public final class QuietLoadMain {
              LlamaContext ctx = model.newContext(ContextParams.of(128, 1, 1));
              Batch batch = Batch.create(32, 1);
              Sampler sampler = Sampler.greedy()) {
-            if (GenerationTest.generate(ctx, batch, sampler, "Hello there", 0, 8).isEmpty()) System.exit(2);
+            if (Generation.generate(ctx, batch, sampler, "Hello there", 0, 8).isEmpty()) System.exit(2);
         }
         // On success return normally: the JVM must also exit by itself (no native thread keeps it alive).
         if (records.get() == 0) System.exit(3);
