@@ -6,7 +6,10 @@ import dev.chatserver.llama.LlamaContext;
 import dev.chatserver.llama.LlamaException;
 import dev.chatserver.llama.Vocab;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * One decode step of the engine thread: build one batch from every generating slot's pending token and then
@@ -142,9 +145,9 @@ final class DecodeStep {
             turn.logitsIndex = batch.add(turn.pendingToken, turn.conversation.kv.size(), slot.seq, true);
             turn.inBatch = 1;
         }
-        for (Slot slot : slots) {
+        // Prompt chunks in the order the replies started: an earlier prompt is never starved by a later one.
+        for (Slot slot : prefillOrder()) {
             Turn turn = slot.turn;
-            if (turn == null || !turn.prefilling() || turn.pendingToken >= 0) continue;
             int room = limit - batch.size();
             if (room <= 0) break;
             int[] prompt = turn.prompt.tokens();
@@ -159,6 +162,16 @@ final class DecodeStep {
             turn.inBatch = count;
         }
         return batch.size() > 0;
+    }
+
+    /** @return the slots still decoding a prompt, oldest reply first */
+    private List<Slot> prefillOrder() {
+        List<Slot> prefilling = new ArrayList<>(slots.length);
+        for (Slot slot : slots) {
+            if (slot.turn != null && slot.turn.prefilling() && slot.turn.pendingToken < 0) prefilling.add(slot);
+        }
+        prefilling.sort(Comparator.comparingLong(slot -> slot.turn.startOrder));
+        return prefilling;
     }
 
     /** @return how many tokens of the batch want logits */

@@ -1,6 +1,7 @@
 package dev.chatserver.engine;
 
 import dev.chatserver.llama.Batch;
+import dev.chatserver.llama.ChatMessage;
 import dev.chatserver.llama.ContextParams;
 import dev.chatserver.llama.LlamaContext;
 import dev.chatserver.llama.LlamaModel;
@@ -12,8 +13,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The engine thread's work: commands, the deferred queue, slot assignment and the decode loop. Runs on the one
@@ -40,6 +43,8 @@ final class EngineLoop implements Runnable {
     private volatile EngineStats stats = new EngineStats(0, 0, 0, 0);
     /** Counts passes; the clock of least-recently-used eviction. */
     private long clock;
+    /** Counts replies that got a slot. */
+    private long started;
     private boolean running = true;
     /** Set when cells were removed from the cache; the cache is compacted before the next decode. */
     private boolean holes;
@@ -95,13 +100,14 @@ final class EngineLoop implements Runnable {
                 clock++;
                 boolean decoded = step.run(clock);
                 publishStats();
-                if (!decoded && !engine.hasCommands()) java.util.concurrent.locks.LockSupport.park(this);
+                if (!decoded && !engine.hasCommands()) LockSupport.park(this);
             }
         } catch (RuntimeException | Error e) {
             LOG.log(Level.ERROR, "engine thread failed; ending every reply", e);
-        } finally {
-            shutDown();
+            shutDown(FinishReason.ERROR, "the engine failed: " + e.getMessage());
+            return;
         }
+        shutDown(FinishReason.CANCELLED, "the engine was closed");
     }
 
     private void runCommands() {
@@ -168,6 +174,16 @@ final class EngineLoop implements Runnable {
                 reply.finish(FinishReason.CANCELLED, "", ReplyStats.NONE);
                 continue;
             }
+            // Built once, at the head of the queue: the conversation cannot change while its reply waits.
+            if (reply.prompt() == null) {
+                PromptBuilder.Result result = prompts.build(reply.session().conversation(), reply.text());
+                if (result instanceof PromptBuilder.TooLong(String message)) {
+                    deferred.pollFirst();
+                    reply.finish(FinishReason.CONTEXT_FULL, message, ReplyStats.NONE);
+                    continue;
+                }
+                reply.prompt(((PromptBuilder.Built) result).prompt());
+            }
             Slot slot = slotFor(reply.session().conversation());
             if (slot == null) return;
             deferred.pollFirst();
@@ -204,12 +220,7 @@ final class EngineLoop implements Runnable {
 
     private void start(Slot slot, ReplyHandle reply) {
         Conversation conversation = reply.session().conversation();
-        PromptBuilder.Result result = prompts.build(conversation, reply.text());
-        if (result instanceof PromptBuilder.TooLong(String message)) {
-            reply.finish(FinishReason.CONTEXT_FULL, message, ReplyStats.NONE);
-            return;
-        }
-        Prompt prompt = ((PromptBuilder.Built) result).prompt();
+        Prompt prompt = reply.prompt();
         slot.resident = conversation;
         conversation.slot = slot.seq;
         conversation.lastUsed = clock;
@@ -223,7 +234,7 @@ final class EngineLoop implements Runnable {
         }
         int budget = Math.min(config.maxTokens(), config.contextPerSession() - tokens.length);
         slot.sampler.reset();
-        slot.turn = new Turn(reply, conversation, prompt, budget, keep);
+        slot.turn = new Turn(reply, conversation, prompt, budget, keep, ++started);
         LOG.log(Level.DEBUG, "session {0}: reply started in slot {1}, {2} prompt tokens, {3} cached, "
                 + "{4} turns dropped", reply.session().id(), slot.seq, tokens.length, keep, prompt.droppedTurns());
     }
@@ -248,10 +259,9 @@ final class EngineLoop implements Runnable {
             String answer = turn.answerText.toString();
             conversation.messages.clear();
             conversation.messages.addAll(turn.prompt.messages());
-            conversation.messages.add(new dev.chatserver.llama.ChatMessage(
-                    dev.chatserver.llama.ChatMessage.ASSISTANT, answer));
+            conversation.messages.add(new ChatMessage(ChatMessage.ASSISTANT, answer));
             int[] promptTokens = turn.prompt.tokens();
-            int[] all = java.util.Arrays.copyOf(promptTokens, promptTokens.length + turn.answer.size());
+            int[] all = Arrays.copyOf(promptTokens, promptTokens.length + turn.answer.size());
             System.arraycopy(turn.answer.toArray(), 0, all, promptTokens.length, turn.answer.size());
             conversation.tokens = all;
             conversation.coveredText = turn.prompt.text() + answer;
@@ -273,6 +283,7 @@ final class EngineLoop implements Runnable {
      */
     private void compact() {
         holes = false;
+        LOG.log(Level.DEBUG, "compacting the KV cache ({0} cells in use)", context.usedCells());
         List<Slot> cached = new ArrayList<>();
         for (Slot slot : slots) if (slot.resident != null && slot.resident.kv.size() > 0) cached.add(slot);
         try (Arena arena = Arena.ofConfined()) {
@@ -301,22 +312,24 @@ final class EngineLoop implements Runnable {
         stats = new EngineStats(engine.openSessions(), active, deferred.size(), context.usedCells());
     }
 
-    /** Ends every reply with CANCELLED, refuses further commands and frees native memory. */
-    private void shutDown() {
+    /**
+     * Ends every reply (CANCELLED when the engine was closed, ERROR when it failed), refuses further commands and
+     * frees native memory.
+     */
+    private void shutDown(FinishReason reason, String message) {
         try {
             for (Slot slot : slots) {
-                if (slot != null && slot.turn != null) finish(slot, FinishReason.CANCELLED, "the engine was closed");
+                if (slot.turn != null) finish(slot, reason, message);
             }
-            for (ReplyHandle reply : deferred) reply.finish(FinishReason.CANCELLED, "the engine was closed",
-                    ReplyStats.NONE);
+            for (ReplyHandle reply : deferred) reply.finish(reason, message, ReplyStats.NONE);
             deferred.clear();
             for (EngineCommand command : engine.stopAccepting()) {
                 if (command instanceof EngineCommand.Submit(ReplyHandle reply)) {
-                    reply.finish(FinishReason.CANCELLED, "the engine was closed", ReplyStats.NONE);
+                    reply.finish(reason, message, ReplyStats.NONE);
                 }
             }
         } finally {
-            for (Slot slot : slots) if (slot != null) slot.sampler.close();
+            for (Slot slot : slots) slot.sampler.close();
             batch.close();
             context.close();
             model.close();

@@ -62,6 +62,16 @@ final class ReplyHandle implements Reply {
     }
 
     private volatile long logitsDigest;
+    /** The prompt, once the engine thread built it; only that thread reads and writes it. */
+    private Prompt prompt;
+
+    Prompt prompt() {
+        return prompt;
+    }
+
+    void prompt(Prompt built) {
+        this.prompt = built;
+    }
 
     /** @return a hash of the logits of every sampled position, if the engine traces them (for tests) */
     long logitsDigest() {

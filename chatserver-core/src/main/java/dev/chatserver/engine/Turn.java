@@ -33,8 +33,12 @@ final class Turn {
     long firstTokenNanos;
     long lastTokenNanos;
 
-    Turn(ReplyHandle reply, Conversation conversation, Prompt prompt, int budget, int promptNext) {
+    /** When the reply got its slot, in engine passes: prompts are decoded oldest first. */
+    final long startOrder;
+
+    Turn(ReplyHandle reply, Conversation conversation, Prompt prompt, int budget, int promptNext, long startOrder) {
         this.reply = reply;
+        this.startOrder = startOrder;
         this.conversation = conversation;
         this.prompt = prompt;
         this.budget = budget;

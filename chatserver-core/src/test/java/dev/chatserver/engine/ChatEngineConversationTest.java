@@ -71,6 +71,14 @@ class ChatEngineConversationTest {
             // A last answer token sampled at the token limit was never decoded: it comes with the suffix.
             int undecoded = first.completion().reason() == FinishReason.MAX_TOKENS ? 1 : 0;
             assertThat(second.stats().promptTokens()).isEqualTo(suffix + undecoded).isLessThan(whole);
+            assertThat(first.stats().promptTokens()).isEqualTo(first.reply().prompt().tokens().length);
+            for (Answer answer : List.of(first, second)) {
+                ReplyStats stats = answer.stats();
+                assertThat(stats.generatedTokens()).isEqualTo(answer.reply().answerTokens().length).isPositive();
+                assertThat(stats.timeToFirstToken()).isPositive();
+                if (stats.generatedTokens() >= 2) assertThat(stats.tokensPerSecond()).isPositive();
+                assertThat(stats.droppedTurns()).isZero();
+            }
             System.out.printf("second turn: %d prompt tokens decoded of %d in the conversation%n",
                     second.stats().promptTokens(), whole);
         }
