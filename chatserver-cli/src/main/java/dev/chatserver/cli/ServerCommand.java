@@ -47,11 +47,11 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--no-pull", description = "Never download the default model; fail when it is missing.")
     boolean noPull;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1",
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST",
             description = "Address to bind, for TCP and web (default: ${DEFAULT-VALUE}: this machine only).")
     String host;
 
-    @Option(names = "--port", defaultValue = "" + ChatServer.DEFAULT_PORT,
+    @Option(names = "--port", defaultValue = "" + ChatServer.DEFAULT_PORT, paramLabel = "PORT",
             description = "TCP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
 
