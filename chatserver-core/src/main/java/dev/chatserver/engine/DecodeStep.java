@@ -6,6 +6,7 @@ import dev.chatserver.llama.LlamaContext;
 import dev.chatserver.llama.LlamaException;
 import dev.chatserver.llama.Vocab;
 import java.lang.System.Logger.Level;
+import java.util.Arrays;
 
 /**
  * One decode step of the engine thread: build one batch from every generating slot's pending token and then
@@ -14,6 +15,11 @@ import java.lang.System.Logger.Level;
  * <p>A generating slot whose reply buffer is full is left out (paused) and keeps its pending token until its
  * listener catches up; cancelled replies end before the batch is built, so a cancel takes effect within one step.
  * If the KV cache has no contiguous room for the batch, the step retries with half the tokens.
+ *
+ * <p>A batch never holds a single token, nor a single token whose logits are wanted: llama.cpp multiplies one row on
+ * another path (matrix-vector instead of matrix-matrix) whose results differ in the last bits, so a session alone
+ * would get other logits than the same session next to others. Such a batch gets a padding token of an extra
+ * sequence id, with logits, whose cell is freed right after the decode.
  */
 final class DecodeStep {
 
@@ -29,15 +35,33 @@ final class DecodeStep {
     private final Batch batch;
     private final Slot[] slots;
     private final int batchSize;
+    /** The sequence id of padding tokens, one above the slots' ids. */
+    private final int paddingSeq;
+    private final int paddingToken;
     private final Finisher finisher;
+    /** Whether to digest every sampled position's logits into its turn (tests of bit-identical answers). */
+    private final boolean traceLogits;
+    /** Set when a failed batch made this step remove cells from the cache. */
+    private boolean cellsRemoved;
 
-    DecodeStep(LlamaContext context, Vocab vocab, Batch batch, Slot[] slots, int batchSize, Finisher finisher) {
+    DecodeStep(LlamaContext context, Vocab vocab, Batch batch, Slot[] slots, int batchSize, int paddingSeq,
+               boolean traceLogits, Finisher finisher) {
+        this.traceLogits = traceLogits;
         this.context = context;
         this.vocab = vocab;
         this.batch = batch;
         this.slots = slots;
         this.batchSize = batchSize;
+        this.paddingSeq = paddingSeq;
+        this.paddingToken = Math.max(0, vocab.bos());
         this.finisher = finisher;
+    }
+
+    /** @return whether cells were removed since the last call (the engine then compacts the cache) */
+    boolean takeCellsRemoved() {
+        boolean removed = cellsRemoved;
+        cellsRemoved = false;
+        return removed;
     }
 
     /**
@@ -53,15 +77,23 @@ final class DecodeStep {
         int limit = batchSize;
         while (true) {
             if (!fill(limit)) return false;
+            boolean padded = batch.size() == 1 || outputs() == 1;
+            if (padded) batch.add(paddingToken, 0, paddingSeq, true);
             DecodeResult result;
             try {
                 result = context.decode(batch);
             } catch (LlamaException e) {
                 failBatch("decoding failed: " + e.getMessage());
                 return true;
+            } finally {
+                if (padded) context.clearSequence(paddingSeq);
             }
             if (result == DecodeResult.OK) break;
-            if (batch.size() == 1) {
+            if (result == DecodeResult.ABORTED) {
+                failBatch("decoding was aborted");
+                return true;
+            }
+            if (batch.size() == 2 && padded) {
                 failBatch("the KV cache has no room left");
                 return true;
             }
@@ -85,6 +117,7 @@ final class DecodeStep {
             if (turn.logitsIndex >= 0) {
                 int index = turn.logitsIndex;
                 turn.logitsIndex = -1;
+                if (traceLogits) turn.logitsDigest = 31 * turn.logitsDigest + Arrays.hashCode(context.logits(index));
                 accept(slot, slot.sampler.sample(context, index));
             } else {
                 turn.reply.updateStats(turn.stats());
@@ -128,6 +161,13 @@ final class DecodeStep {
         return batch.size() > 0;
     }
 
+    /** @return how many tokens of the batch want logits */
+    private int outputs() {
+        int outputs = 0;
+        for (Slot slot : slots) if (slot.turn != null && slot.turn.logitsIndex >= 0) outputs++;
+        return outputs;
+    }
+
     /** Handles a sampled token: end of generation, or one more answer token (and its text, if complete). */
     private void accept(Slot slot, int token) {
         Turn turn = slot.turn;
@@ -163,6 +203,7 @@ final class DecodeStep {
             if (turn == null || turn.inBatch == 0) continue;
             turn.inBatch = 0;
             context.clearSequence(slot.seq);
+            cellsRemoved = true;
             turn.conversation.kv.clear();
             finisher.finish(slot, FinishReason.ERROR, message);
         }

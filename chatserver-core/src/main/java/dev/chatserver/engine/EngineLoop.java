@@ -1,14 +1,22 @@
 package dev.chatserver.engine;
 
 import dev.chatserver.llama.Batch;
+import dev.chatserver.llama.ChatMessage;
 import dev.chatserver.llama.ContextParams;
 import dev.chatserver.llama.LlamaContext;
 import dev.chatserver.llama.LlamaModel;
 import dev.chatserver.llama.ModelParams;
 import dev.chatserver.llama.Sampler;
+import dev.chatserver.llama.LlamaException;
 import java.lang.System.Logger.Level;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The engine thread's work: commands, the deferred queue, slot assignment and the decode loop. Runs on the one
@@ -36,14 +44,16 @@ final class EngineLoop implements Runnable {
     /** Counts passes; the clock of least-recently-used eviction. */
     private long clock;
     private boolean running = true;
+    /** Set when cells were removed from the cache; the cache is compacted before the next decode. */
+    private boolean holes;
 
-    EngineLoop(EngineConfig config, LlamaModel model, LlamaChatEngine engine) {
+    EngineLoop(EngineConfig config, LlamaModel model, LlamaChatEngine engine, boolean traceLogits) {
         this.config = config;
         this.model = model;
         this.engine = engine;
         this.context = model.newContext(contextParams(config));
         try {
-            this.batch = Batch.create(config.batchSize(), 1);
+            this.batch = Batch.create(config.batchSize() + 1, 1);
             this.slots = new Slot[config.parallel()];
             for (int i = 0; i < slots.length; i++) slots[i] = new Slot(i, newSampler(config.sampling()));
         } catch (RuntimeException | Error e) {
@@ -51,7 +61,8 @@ final class EngineLoop implements Runnable {
             throw e;
         }
         this.prompts = new PromptBuilder(model, config.contextPerSession(), config.maxTokens());
-        this.step = new DecodeStep(context, model.vocab(), batch, slots, config.batchSize(), this::finish);
+        this.step = new DecodeStep(context, model.vocab(), batch, slots, config.batchSize(), config.parallel(),
+                traceLogits, this::finish);
     }
 
     static LlamaModel loadModel(EngineConfig config) {
@@ -59,9 +70,11 @@ final class EngineLoop implements Runnable {
     }
 
     private static ContextParams contextParams(EngineConfig config) {
-        // One micro-batch per decode call: a decode then either stores all its tokens or none.
-        return new ContextParams(config.contextPerSession() * config.parallel(), config.batchSize(),
-                config.batchSize(), config.parallel(), config.threads(), config.threads());
+        // One micro-batch per decode call: a decode then either stores all its tokens or none. One more sequence id
+        // and cell for the padding token of one-token batches, one more batch place for it (see DecodeStep).
+        int batch = config.batchSize() + 1;
+        return new ContextParams(config.contextPerSession() * config.parallel() + 1, batch, batch,
+                config.parallel() + 1, config.threads(), config.threads(), true);
     }
 
     private static Sampler newSampler(Sampling sampling) {
@@ -81,16 +94,18 @@ final class EngineLoop implements Runnable {
                 runCommands();
                 if (!running) break;
                 assignSlots();
+                if (holes || step.takeCellsRemoved()) compact();
                 clock++;
                 boolean decoded = step.run(clock);
                 publishStats();
-                if (!decoded && !engine.hasCommands()) java.util.concurrent.locks.LockSupport.park(this);
+                if (!decoded && !engine.hasCommands()) LockSupport.park(this);
             }
         } catch (RuntimeException | Error e) {
             LOG.log(Level.ERROR, "engine thread failed; ending every reply", e);
-        } finally {
-            shutDown();
+            shutDown(FinishReason.ERROR, "the engine failed: " + e.getMessage());
+            return;
         }
+        shutDown(FinishReason.CANCELLED, "the engine was closed");
     }
 
     private void runCommands() {
@@ -183,6 +198,7 @@ final class EngineLoop implements Runnable {
     /** Removes the resident session's tokens from the slot's KV sequence; its history stays. */
     private void evict(Slot slot) {
         context.clearSequence(slot.seq);
+        holes = true;
         if (slot.resident != null) {
             slot.resident.kv.clear();
             slot.resident.slot = -1;
@@ -207,6 +223,7 @@ final class EngineLoop implements Runnable {
         if (keep < conversation.kv.size()) {
             context.removeTokens(slot.seq, keep, -1);
             conversation.kv.truncate(keep);
+            holes = true;
         }
         int budget = Math.min(config.maxTokens(), config.contextPerSession() - tokens.length);
         slot.sampler.reset();
@@ -235,10 +252,9 @@ final class EngineLoop implements Runnable {
             String answer = turn.answerText.toString();
             conversation.messages.clear();
             conversation.messages.addAll(turn.prompt.messages());
-            conversation.messages.add(new dev.chatserver.llama.ChatMessage(
-                    dev.chatserver.llama.ChatMessage.ASSISTANT, answer));
+            conversation.messages.add(new ChatMessage(ChatMessage.ASSISTANT, answer));
             int[] promptTokens = turn.prompt.tokens();
-            int[] all = java.util.Arrays.copyOf(promptTokens, promptTokens.length + turn.answer.size());
+            int[] all = Arrays.copyOf(promptTokens, promptTokens.length + turn.answer.size());
             System.arraycopy(turn.answer.toArray(), 0, all, promptTokens.length, turn.answer.size());
             conversation.tokens = all;
             conversation.coveredText = turn.prompt.text() + answer;
@@ -246,9 +262,41 @@ final class EngineLoop implements Runnable {
         }
         ReplyStats figures = turn.stats();
         turn.reply.answerTokens(turn.answer.toArray());
+        turn.reply.logitsDigest(turn.logitsDigest);
         LOG.log(Level.DEBUG, "session {0}: reply ended {1} after {2} prompt and {3} answer tokens",
                 turn.reply.session().id(), reason, figures.promptTokens(), figures.generatedTokens());
         turn.reply.finish(reason, message, figures);
+    }
+
+    /**
+     * Moves every cached sequence to the front of the cache, each contiguous and in its own order, leaving no free
+     * cell below a used one. Without holes llama.cpp places new tokens after all cached ones, so every sequence's
+     * cells stay in position order, which keeps its attention results independent of the other sequences (see
+     * the package documentation). The states are copied, not decoded again: the cache's content is unchanged.
+     */
+    private void compact() {
+        holes = false;
+        LOG.log(Level.DEBUG, "compacting the KV cache ({0} cells in use)", context.usedCells());
+        List<Slot> cached = new ArrayList<>();
+        for (Slot slot : slots) if (slot.resident != null && slot.resident.kv.size() > 0) cached.add(slot);
+        try (Arena arena = Arena.ofConfined()) {
+            List<MemorySegment> states = new ArrayList<>();
+            for (Slot slot : cached) states.add(context.saveSequence(slot.seq, arena));
+            context.clear();
+            for (int i = 0; i < cached.size(); i++) {
+                Slot slot = cached.get(i);
+                try {
+                    context.restoreSequence(slot.seq, states.get(i));
+                } catch (LlamaException e) {
+                    LOG.log(Level.WARNING, "slot {0}: cannot restore its cache ({1}); it is decoded again",
+                            slot.seq, e.getMessage());
+                    context.clearSequence(slot.seq);
+                    if (slot.turn != null) finish(slot, FinishReason.ERROR, "the cache could not be rearranged");
+                    evict(slot);
+                    holes = false;
+                }
+            }
+        }
     }
 
     private void publishStats() {
@@ -257,22 +305,24 @@ final class EngineLoop implements Runnable {
         stats = new EngineStats(engine.openSessions(), active, deferred.size(), context.usedCells());
     }
 
-    /** Ends every reply with CANCELLED, refuses further commands and frees native memory. */
-    private void shutDown() {
+    /**
+     * Ends every reply (CANCELLED when the engine was closed, ERROR when it failed), refuses further commands and
+     * frees native memory.
+     */
+    private void shutDown(FinishReason reason, String message) {
         try {
             for (Slot slot : slots) {
-                if (slot != null && slot.turn != null) finish(slot, FinishReason.CANCELLED, "the engine was closed");
+                if (slot.turn != null) finish(slot, reason, message);
             }
-            for (ReplyHandle reply : deferred) reply.finish(FinishReason.CANCELLED, "the engine was closed",
-                    ReplyStats.NONE);
+            for (ReplyHandle reply : deferred) reply.finish(reason, message, ReplyStats.NONE);
             deferred.clear();
             for (EngineCommand command : engine.stopAccepting()) {
                 if (command instanceof EngineCommand.Submit(ReplyHandle reply)) {
-                    reply.finish(FinishReason.CANCELLED, "the engine was closed", ReplyStats.NONE);
+                    reply.finish(reason, message, ReplyStats.NONE);
                 }
             }
         } finally {
-            for (Slot slot : slots) if (slot != null) slot.sampler.close();
+            for (Slot slot : slots) slot.sampler.close();
             batch.close();
             context.close();
             model.close();

@@ -28,6 +28,8 @@ final class Turn {
     int logitsIndex = -1;
     /** Tokens this turn put into the current batch (applied to the KV list once the decode succeeded). */
     int inBatch;
+    /** A hash over the logits of every sampled position, when the engine traces them; 0 otherwise. */
+    long logitsDigest;
     long firstTokenNanos;
     long lastTokenNanos;
 

@@ -5,10 +5,13 @@ import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import dev.chatserver.gguf.GgufFormatException;
+import dev.chatserver.gguf.GgufReader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -33,6 +36,7 @@ public final class LlamaModel implements AutoCloseable {
     private static final long USE_MMAP = Llama.offset(Llama.MODEL_PARAMS, "use_mmap");
 
     private final Path file;
+    private final boolean vocabularyOnly;
     private final Arena arena;
     private final MemorySegment handle;
     private final Vocab vocab;
@@ -43,19 +47,25 @@ public final class LlamaModel implements AutoCloseable {
     private volatile boolean templateUnsupported;
     private volatile boolean closed;
 
-    private LlamaModel(Path file, MemorySegment rawHandle) {
+    private LlamaModel(Path file, boolean vocabularyOnly, MemorySegment rawHandle) {
         this.file = file;
+        this.vocabularyOnly = vocabularyOnly;
         this.arena = Arena.ofShared();
         // Bound to the arena: closing it frees the model, and any later native use of the handle fails.
         this.handle = rawHandle.reinterpret(arena, Llama.freeing(Llama.MODEL_FREE));
-        this.vocab = new Vocab(this, call(() -> (MemorySegment) Llama.MODEL_GET_VOCAB.invokeExact(handle)));
-        this.chatTemplate = Optional.ofNullable(readTemplate());
-        this.info = readInfo();
+        try {
+            this.vocab = new Vocab(this, call(() -> (MemorySegment) Llama.MODEL_GET_VOCAB.invokeExact(handle)));
+            this.chatTemplate = Optional.ofNullable(readTemplate());
+            this.info = readInfo();
+        } catch (RuntimeException | Error e) {
+            arena.close(); // frees the model
+            throw e;
+        }
     }
 
     /**
-     * Loads a GGUF model. Never crashes the JVM on a bad file: the file is checked first, and llama.cpp's own
-     * refusal is reported with the reason it logged.
+     * Loads a GGUF model. Never crashes the JVM on a bad file: the file's structure is checked in Java first, and
+     * llama.cpp's own refusal (e.g. an unknown architecture) is reported with the reason it logged.
      *
      * @param file   a GGUF v2/v3 file
      * @param params how to load it
@@ -65,9 +75,8 @@ public final class LlamaModel implements AutoCloseable {
     public static LlamaModel load(Path file, ModelParams params) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(params, "params");
-        Optional<String> problem = ModelFileCheck.problem(file);
-        if (problem.isPresent()) throw new ModelLoadException(file, problem.get());
-        Llama.initialize();
+        checkFile(file);
+        NativeLibrary.ensureLoaded();
         try (Arena temp = Arena.ofConfined(); NativeLog.Capture log = NativeLog.capture()) {
             MemorySegment p = (MemorySegment) Llama.MODEL_DEFAULT_PARAMS.invokeExact((SegmentAllocator) temp);
             p.set(JAVA_INT, GPU_LAYERS, params.gpuLayers());
@@ -76,9 +85,24 @@ public final class LlamaModel implements AutoCloseable {
             MemorySegment path = temp.allocateFrom(file.toAbsolutePath().toString());
             MemorySegment model = (MemorySegment) Llama.MODEL_LOAD.invokeExact(path, p);
             if (model.equals(MemorySegment.NULL)) throw new ModelLoadException(file, reason(log.lines()));
-            return new LlamaModel(file, model);
+            return new LlamaModel(file, params.vocabOnly(), model);
         } catch (Throwable t) {
             throw Llama.rethrow(t);
+        }
+    }
+
+    /**
+     * Reads the file's header, metadata and tensor directory in Java first. llama.cpp's GGUF parser writes its
+     * complaints straight to the process's standard error (not through the log callback) and gives only "failed to
+     * load model"; this check names the problem (missing, empty, not GGUF, version 1, truncated, impossible
+     * values) and keeps broken files away from native code. What it passes, llama.cpp parses quietly.
+     */
+    private static void checkFile(Path file) {
+        if (!Files.isReadable(file) && Files.exists(file)) throw new ModelLoadException(file, "file is not readable");
+        try {
+            GgufReader.read(file);
+        } catch (GgufFormatException e) {
+            throw new ModelLoadException(file, e.reason());
         }
     }
 
@@ -160,9 +184,14 @@ public final class LlamaModel implements AutoCloseable {
      * @param params size, sequences and threads
      * @return the context; close it before the model
      * @throws LlamaException when llama.cpp cannot create it (e.g. out of memory)
+     * @throws IllegalStateException when the model was loaded with {@link ModelParams#vocabOnly()}
      */
     public LlamaContext newContext(ContextParams params) {
         checkOpen();
+        if (vocabularyOnly) {
+            // llama.cpp would create the context and then decode without weights.
+            throw new IllegalStateException("LlamaModel " + file.getFileName() + " was loaded without weights (vocabOnly)");
+        }
         LlamaContext context = LlamaContext.create(this, params);
         contexts.add(context);
         return context;

@@ -28,6 +28,8 @@ final class ChatSocket implements WsListener {
     private static final System.Logger LOG = System.getLogger(ChatSocket.class.getName());
     /** How long closing the server waits for an answer to send its shutdown message. */
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
+    /** Well below the web server's idle timeout of 5 minutes. */
+    private static final Duration PING_INTERVAL = Duration.ofSeconds(60);
 
     private final ChatEngine engine;
     private final OpenSockets sockets;
@@ -137,10 +139,21 @@ final class ChatSocket implements WsListener {
         }
     }
 
-    /** The watcher: when the connection thread ends, however it ended, the session is freed. */
+    /**
+     * The watcher: pings the client every {@link #PING_INTERVAL} while the connection thread lives, and frees the
+     * session when it ends, however it ended. The browser's automatic pong counts as traffic, so an open page is
+     * not closed by the web server's idle timeout (5 minutes), and a peer that vanished fails the ping.
+     */
     private void closeAfter(Thread connectionThread) {
         try {
-            connectionThread.join();
+            while (!connectionThread.join(PING_INTERVAL)) {
+                try {
+                    ws.ping(BufferData.empty());
+                } catch (RuntimeException e) {
+                    LOG.log(Level.DEBUG, "session {0}: ping failed: {1}", sessionId(), e.toString());
+                    break;
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

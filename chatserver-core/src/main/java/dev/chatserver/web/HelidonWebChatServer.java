@@ -47,17 +47,17 @@ final class HelidonWebChatServer implements WebChatServer {
 
     /**
      * Starts a server. Helidon checks WebSocket origins against a fixed list before any filter runs, so the real port
-     * must be known before the server is built: port 0 is resolved first by probing a free port.
+     * must be known before the server is built: port 0 is resolved first by probing a free port. A fixed port is
+     * probed too, so that a port in use is reported as one clear error (Helidon would log a stack trace).
      */
     static WebChatServer start(ChatEngine engine, String host, int port, List<URI> allowedOrigins, int maxMessageBytes) {
-        if (port != 0) return startOn(engine, host, port, allowedOrigins, maxMessageBytes);
-        RuntimeException last = null;
+        if (port != 0) return startOn(engine, host, probe(host, port), allowedOrigins, maxMessageBytes);
+        UncheckedIOException last = null;
         for (int attempt = 0; attempt < EPHEMERAL_ATTEMPTS; attempt++) {
             try {
-                return startOn(engine, host, freePort(host), allowedOrigins, maxMessageBytes);
+                return startOn(engine, host, probe(host, 0), allowedOrigins, maxMessageBytes);
             } catch (UncheckedIOException e) {
-                if (!(e.getCause() instanceof BindException)) throw e;
-                last = e;
+                last = e;     // another process took the probed port in between: probe again
             }
         }
         throw last;
@@ -76,6 +76,9 @@ final class HelidonWebChatServer implements WebChatServer {
         WsRouting.Builder ws = WsRouting.builder()
                 .endpoint("/", () -> new ChatSocket(engine, sockets, maxMessageBytes))
                 .endpoint("/ws", () -> new ChatSocket(engine, sockets, maxMessageBytes));
+        // Two gates, one policy: Helidon's WebSocket upgrader compares Origin with its exact list before routing (and
+        // without a list it would demand Origin == Host, refusing allowed origins); the routing filter then checks
+        // Host and Origin of every request, the upgrade included, before any handler or the protocol switch.
         WebServer server = WebServer.builder()
                 .host(host)
                 .port(port)
@@ -87,32 +90,23 @@ final class HelidonWebChatServer implements WebChatServer {
                         .register("/", page))
                 .addRouting(ws)
                 .build();
-        try {
-            server.start();
-        } catch (RuntimeException e) {
-            throw bindFailure(host, port, e);
+        server.start();
+        if (!server.isRunning()) {
+            server.stop();
+            throw new UncheckedIOException("cannot listen on " + host + ":" + port,
+                    new BindException("the web server did not start; its log says why"));
         }
         URI uri = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/");
-        LOG.log(Level.INFO, "web chat at {0}", uri);
+        LOG.log(Level.DEBUG, "web chat at {0}", uri);
         return new HelidonWebChatServer(server, uri, sockets);
     }
 
-    private static UncheckedIOException bindFailure(String host, int port, RuntimeException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BindException bind) {
-                return new UncheckedIOException(new BindException("cannot listen on " + host + ":" + port + ": "
-                        + bind.getMessage()));
-            }
-            if (t instanceof IOException io) return new UncheckedIOException("cannot listen on " + host + ":" + port, io);
-        }
-        throw e;
-    }
-
-    private static int freePort(String host) {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+    /** Binds and releases the port, to learn the ephemeral port or to find out that a fixed one is taken. */
+    private static int probe(String host, int port) {
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName(host))) {
             return probe.getLocalPort();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + host, e);
+            throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
     }
 

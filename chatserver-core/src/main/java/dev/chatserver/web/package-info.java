@@ -1,5 +1,18 @@
 /**
- * The browser chat: a Helidon web server with the chat page, {@code /api/info} and a WebSocket endpoint that speaks
- * the TCP protocol's JSON messages. Start one with {@link dev.chatserver.web.WebChatServer#builder}.
+ * The browser chat: a Helidon 4 SE web server with the chat page ({@code GET /}), the model's settings
+ * ({@code GET /api/info}) and a WebSocket endpoint ({@code /} and {@code /ws}) whose text frames carry the TCP
+ * protocol's JSON messages. Start one with {@link dev.chatserver.web.WebChatServer#builder}.
+ *
+ * <p>Threads: Helidon serves every connection on its own virtual thread; for a WebSocket that thread calls
+ * {@code onOpen}, each {@code onMessage} in order and {@code onClose}. Each WebSocket drives one
+ * {@link dev.chatserver.protocol.Conversation}, whose threads write the answer frames ({@code WsSession.send} is
+ * serialised by Helidon, so it is safe from any thread). A watcher virtual thread per WebSocket pings every minute
+ * and frees the engine session when the connection thread ends, because Helidon does not call {@code onClose} when
+ * a client just drops the TCP connection.
+ *
+ * <p>Security: a routing filter runs before every handler and before the WebSocket protocol switch, and answers 403
+ * to a {@code Host} that does not name this server (DNS rebinding) or an {@code Origin} that is neither this server
+ * nor explicitly allowed. Requests without {@code Origin} (non-browser clients) pass. The page is served with a
+ * Content-Security-Policy that allows only its own scripts, styles and connections; it inserts model output as text.
  */
 package dev.chatserver.web;

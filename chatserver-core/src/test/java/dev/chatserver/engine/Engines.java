@@ -30,9 +30,12 @@ final class Engines {
         return path.orElseThrow();
     }
 
-    /** @return a config with test-sized limits: 512 tokens per session, 24 tokens per answer, 2 threads */
+    /**
+     * @return a config with test-sized limits: 512 tokens per session, 24 tokens per answer, batches of 128, and one
+     *         decode thread (decode threads wait for each other by spinning, which a loaded machine punishes)
+     */
     static EngineConfig.Builder config(Path model, int parallel) {
-        return EngineConfig.builder(model).contextPerSession(512).parallel(parallel).maxTokens(24).threads(2)
+        return EngineConfig.builder(model).contextPerSession(512).parallel(parallel).maxTokens(24).threads(1)
                 .batchSize(128);
     }
 
@@ -42,6 +45,11 @@ final class Engines {
 
     static ChatEngine start(Path model, int parallel, UnaryOperator<EngineConfig.Builder> adjust) {
         return ChatEngine.create(adjust.apply(config(model, parallel)).build());
+    }
+
+    /** @return an engine that digests the logits of every sampled token, for bit-for-bit comparisons */
+    static ChatEngine startTracing(Path model, int parallel, UnaryOperator<EngineConfig.Builder> adjust) {
+        return LlamaChatEngine.start(adjust.apply(config(model, parallel)).build(), true);
     }
 
     /** Sends a message and waits for the reply; asserts that it succeeded and completed exactly once. */
@@ -75,6 +83,11 @@ final class Engines {
     record Answer(String text, Completion completion, ReplyHandle reply) {
         ReplyStats stats() {
             return completion.stats();
+        }
+
+        /** @return the text and, from a tracing engine, the digest of the logits behind every token */
+        String textAndLogits() {
+            return text + " #" + Long.toHexString(reply.logitsDigest());
         }
     }
 }

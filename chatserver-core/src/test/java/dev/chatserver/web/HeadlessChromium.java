@@ -15,6 +15,9 @@ import java.util.stream.Stream;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * Starts headless Chromium under Selenium with the system's {@code chromium} and {@code chromedriver} (found on the
@@ -41,10 +44,10 @@ final class HeadlessChromium implements AutoCloseable {
     static HeadlessChromium startOrSkip() {
         Optional<Path> browser = find("chatserver.chromium", List.of("chromium", "chromium-browser", "google-chrome"));
         Optional<Path> driver = find("webdriver.chrome.driver", List.of("chromedriver"));
-        assumeTrue(browser.isPresent(), "browser test skipped: no chromium on PATH (install chromium, or set "
-                + "-Dchatserver.chromium=<path>)");
-        assumeTrue(driver.isPresent(), "browser test skipped: no chromedriver on PATH (install chromium-driver, or set "
-                + "-Dwebdriver.chrome.driver=<path>)");
+        assumeTrue(browser.isPresent(), "browser test skipped: no chromium found on PATH or at "
+                + "-Dchatserver.chromium=<path> (Debian: apt-get install chromium)");
+        assumeTrue(driver.isPresent(), "browser test skipped: no chromedriver found on PATH or at "
+                + "-Dwebdriver.chrome.driver=<path> (Debian: apt-get install chromium-driver)");
         try {
             Path profile = Files.createTempDirectory("chatserver-chromium-");
             ChromeOptions options = new ChromeOptions();
@@ -52,6 +55,9 @@ final class HeadlessChromium implements AutoCloseable {
             options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                     "--disable-sync", "--window-size=1100,800", "--user-data-dir=" + profile);
+            LoggingPreferences logs = new LoggingPreferences();
+            logs.enable(LogType.BROWSER, java.util.logging.Level.ALL);
+            options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
             ChromeDriverService service = new ChromeDriverService.Builder()
                     .usingDriverExecutable(driver.get().toFile())
                     .usingAnyFreePort()
@@ -61,6 +67,14 @@ final class HeadlessChromium implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** @return the console messages of level SEVERE (script errors, Content-Security-Policy violations) so far */
+    List<String> consoleErrors() {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(entry -> entry.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
+                .map(LogEntry::getMessage)
+                .toList();
     }
 
     /** @return the Selenium driver */

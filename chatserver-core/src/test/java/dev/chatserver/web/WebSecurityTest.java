@@ -84,6 +84,13 @@ class WebSecurityTest {
     }
 
     @Test
+    void aPortInUseFailsWithAClearError() {
+        assertThatThrownBy(() -> WebChatServer.builder(engine).port(port).start())
+                .isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageContaining("cannot listen on 127.0.0.1:" + port);
+    }
+
+    @Test
     void apiInfoDescribesTheEngine() throws Exception {
         HttpResponse<String> response = get("/api/info", null);
         assertThat(response.statusCode()).isEqualTo(200);

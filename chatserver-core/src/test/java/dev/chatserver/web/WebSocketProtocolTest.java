@@ -3,11 +3,19 @@ package dev.chatserver.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.engine.EngineStats;
 import dev.chatserver.protocol.Conversation;
 import dev.chatserver.protocol.MessageCodec;
 import dev.chatserver.protocol.ServerMessage;
+import dev.chatserver.server.ChatServer;
 import io.helidon.websocket.WsCloseCodes;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -49,6 +57,28 @@ class WebSocketProtocolTest {
             assertThat(client.answer()).isEqualTo(expected.get(0));
             client.send("{\"token\":\"Hello\",\"eog\":true}");
             assertThat(client.answer()).as("second turn of the same session").isEqualTo(expected.get(1));
+        }
+    }
+
+    @Test
+    void aFreshSessionGetsTheSameTranscriptAsOverTcp() throws Exception {
+        List<String> overTcp = new ArrayList<>();
+        try (ChatServer tcp = ChatServer.builder(engine).port(0).start();
+             Socket socket = new Socket(InetAddress.getLoopbackAddress(), tcp.port())) {
+            socket.setSoTimeout(120_000);
+            socket.getOutputStream().write("{\"token\":\"Hello\",\"eog\":true}\n".getBytes(StandardCharsets.UTF_8));
+            BufferedReader lines = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String line;
+            do {
+                line = lines.readLine();
+                assertThat(line).as("the TCP answer goes on until its end").isNotNull();
+                overTcp.add(line);
+            } while (!WsTestClient.isEnd(line));
+        }
+        try (WsTestClient client = WsTestClient.connect(ws("/"), null)) {
+            client.send("{\"token\":\"Hello\",\"eog\":true}");
+            assertThat(client.answer()).isEqualTo(overTcp).isEqualTo(expected.get(0));
         }
     }
 
@@ -98,6 +128,36 @@ class WebSocketProtocolTest {
         }
     }
 
+    /** Helidon does not call {@code onClose} when the TCP connection just drops; the session must be freed anyway. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aClientThatVanishesFreesItsSession(boolean midAnswer) throws Exception {
+        try (ChatEngine longEngine = TestEngines.tiny(1000);
+             WebChatServer longServer = WebChatServer.builder(longEngine).port(0).start()) {
+            WsTestClient client = WsTestClient.connect(URI.create("ws://127.0.0.1:" + longServer.port() + "/ws"), null);
+            client.send("{\"token\":\"Hello\",\"eog\":true}");
+            if (midAnswer) {
+                assertThat(WsTestClient.isEnd(client.next())).isFalse();
+            } else {
+                client.answer();
+            }
+            awaitStats(longEngine, "one open session", stats -> stats.openSessions() == 1);
+            client.abort();
+            awaitStats(longEngine, "no open session, no reply",
+                    stats -> stats.openSessions() == 0 && stats.activeReplies() == 0);
+        }
+    }
+
+    /** Engine stats are a snapshot the engine thread refreshes each step: poll them with a generous deadline. */
+    private static void awaitStats(ChatEngine engine, String what, java.util.function.Predicate<EngineStats> test)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+        while (!test.test(engine.stats())) {
+            assertThat(System.nanoTime()).as("%s within 2 minutes, last %s", what, engine.stats()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
     @Test
     void cancelStopsALongAnswerEarly() throws Exception {
         try (ChatEngine longEngine = TestEngines.tiny(1000);
@@ -111,7 +171,7 @@ class WebSocketProtocolTest {
                 assertThat(WsTestClient.isEnd(first)).as("the answer has pieces").isFalse();
                 client.send("{\"cancel\":true}");
                 List<String> rest = client.answer();
-                List<String> pieces = new java.util.ArrayList<>(List.of(first));
+                List<String> pieces = new ArrayList<>(List.of(first));
                 pieces.addAll(rest.subList(0, rest.size() - 1));
                 assertThat(rest.getLast()).isEqualTo(MessageCodec.encode(ServerMessage.End.ok()));
                 assertThat(pieces.size()).as("cancelled before the end").isLessThan(full.size() - 1);

@@ -89,6 +89,11 @@ final class WsTestClient implements AutoCloseable {
         }
     }
 
+    /** Drops the TCP connection without a close frame, as a crashed client would. */
+    void abort() {
+        socket.abort();
+    }
+
     @Override
     public void close() {
         if (!socket.isOutputClosed()) socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(t -> null);

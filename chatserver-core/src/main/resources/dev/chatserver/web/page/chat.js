@@ -245,10 +245,10 @@
       document.title = info.modelName + " · chatserver";
       $("model-details").textContent = [
         info.architecture,
-        count(info.parameters) + " parameters",
-        count(info.contextPerSession) + " context per chat",
-        info.parallelSequences + " chats in parallel",
-        "answers up to " + info.maxTokens + " tokens",
+        count(info.parameters) + " params",
+        count(info.contextPerSession) + " context",
+        info.parallelSequences + " parallel chats",
+        "max " + info.maxTokens + " tokens",
       ].join(" · ");
     } catch {
       // the status indicator already tells that the server is unreachable
