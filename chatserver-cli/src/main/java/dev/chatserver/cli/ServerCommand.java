@@ -205,19 +205,12 @@ final class ServerCommand implements Callable<Integer> {
         WebChatServer.Builder builder = WebChatServer.builder(engine).host(host).port(webPort);
         if (maxMessageBytes != null) builder.maxMessageBytes(maxMessageBytes);
         allowedOrigins.forEach(builder::allowOrigin);
-        WebChatServer web;
         try {
-            web = builder.start();
+            return builder.start();
         } catch (UncheckedIOException e) {
             throw CommandFailure.runtime("cannot serve the chat page on " + host + ":" + webPort + ": "
-                    + e.getCause().getMessage(), e);
+                    + e.getCause().getMessage() + " (choose another --web-port, or --no-web)", e);
         }
-        if (web.port() <= 0) { // the web server reports a failed bind as port -1 rather than throwing
-            web.close();
-            throw CommandFailure.runtime("cannot serve the chat page on " + host + ":" + webPort
-                    + ": the port is in use or cannot be bound (choose another with --web-port, or --no-web)", null);
-        }
-        return web;
     }
 
     private static void checkPort(String option, int value) {
