@@ -11,12 +11,17 @@ import dev.chatserver.gguf.SyntheticModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The server and client commands end to end through the packaged jar: a server process on ephemeral ports with the
@@ -32,6 +37,7 @@ class ServerClientIT {
     @TempDir
     static Path dir;
     static Path model;
+    private static final Map<String, String> answers = new HashMap<>();
 
     @BeforeAll
     static void writeModel() throws IOException {
@@ -39,11 +45,12 @@ class ServerClientIT {
         SyntheticModel.tiny().write(model);
     }
 
-    @Test
-    void pipedClientGetsTheEnginesAnswerAndTheServerStopsOnSigterm() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"virtual", "platform", "selector"})
+    void pipedClientGetsTheEnginesAnswerAndTheServerStopsOnSigterm(String mode) throws Exception {
         String expected = answerInProcess("Hello");
 
-        try (RunningCli server = startServer()) {
+        try (RunningCli server = startServer("--mode", mode)) {
             int port = awaitStart(server);
             assertThat(server.nextLine()).matches("Chat in your browser: http://127\\.0\\.0\\.1:\\d+/");
 
@@ -114,9 +121,11 @@ class ServerClientIT {
         assertThat(result.stderrLines()).singleElement().asString().startsWith("error: ").contains("parallel");
     }
 
-    private static RunningCli startServer() throws IOException {
-        return RunningCli.start("server", "-m", model.toString(), "--port", "0", "--web-port", "0",
-                "--max-tokens", String.valueOf(MAX_TOKENS));
+    private static RunningCli startServer(String... more) throws IOException {
+        List<String> args = new ArrayList<>(List.of("server", "-m", model.toString(), "--port", "0",
+                "--web-port", "0", "--max-tokens", String.valueOf(MAX_TOKENS)));
+        args.addAll(List.of(more));
+        return RunningCli.start(args.toArray(String[]::new));
     }
 
     private static int awaitStart(RunningCli server) throws InterruptedException {
@@ -126,8 +135,12 @@ class ServerClientIT {
         return Integer.parseInt(start.group(1));
     }
 
-    /** The answer of a fresh session of an engine with the server's settings, in this JVM. */
-    private static String answerInProcess(String prompt) throws InterruptedException {
+    /** The answer of a fresh session of an engine with the server's settings, in this JVM (computed once). */
+    private static synchronized String answerInProcess(String prompt) throws InterruptedException {
+        return answers.containsKey(prompt) ? answers.get(prompt) : computeAnswer(prompt);
+    }
+
+    private static String computeAnswer(String prompt) throws InterruptedException {
         EngineConfig config = EngineConfig.builder(model).maxTokens(MAX_TOKENS).build();
         StringBuilder text = new StringBuilder();
         try (ChatEngine engine = ChatEngine.create(config); ChatSession session = engine.openSession()) {
@@ -147,6 +160,7 @@ class ServerClientIT {
         }
         synchronized (text) {
             assertThat(text).isNotEmpty();
+            answers.put(prompt, text.toString());
             return text.toString();
         }
     }
