@@ -1,6 +1,7 @@
 package dev.chatserver.engine;
 
 import dev.chatserver.llama.Batch;
+import dev.chatserver.llama.ChatMessage;
 import dev.chatserver.llama.ContextParams;
 import dev.chatserver.llama.LlamaContext;
 import dev.chatserver.llama.LlamaModel;
@@ -12,8 +13,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The engine thread's work: commands, the deferred queue, slot assignment and the decode loop. Runs on the one
@@ -95,13 +98,14 @@ final class EngineLoop implements Runnable {
                 clock++;
                 boolean decoded = step.run(clock);
                 publishStats();
-                if (!decoded && !engine.hasCommands()) java.util.concurrent.locks.LockSupport.park(this);
+                if (!decoded && !engine.hasCommands()) LockSupport.park(this);
             }
         } catch (RuntimeException | Error e) {
             LOG.log(Level.ERROR, "engine thread failed; ending every reply", e);
-        } finally {
-            shutDown();
+            shutDown(FinishReason.ERROR, "the engine failed: " + e.getMessage());
+            return;
         }
+        shutDown(FinishReason.CANCELLED, "the engine was closed");
     }
 
     private void runCommands() {
@@ -248,10 +252,9 @@ final class EngineLoop implements Runnable {
             String answer = turn.answerText.toString();
             conversation.messages.clear();
             conversation.messages.addAll(turn.prompt.messages());
-            conversation.messages.add(new dev.chatserver.llama.ChatMessage(
-                    dev.chatserver.llama.ChatMessage.ASSISTANT, answer));
+            conversation.messages.add(new ChatMessage(ChatMessage.ASSISTANT, answer));
             int[] promptTokens = turn.prompt.tokens();
-            int[] all = java.util.Arrays.copyOf(promptTokens, promptTokens.length + turn.answer.size());
+            int[] all = Arrays.copyOf(promptTokens, promptTokens.length + turn.answer.size());
             System.arraycopy(turn.answer.toArray(), 0, all, promptTokens.length, turn.answer.size());
             conversation.tokens = all;
             conversation.coveredText = turn.prompt.text() + answer;
@@ -273,6 +276,7 @@ final class EngineLoop implements Runnable {
      */
     private void compact() {
         holes = false;
+        LOG.log(Level.DEBUG, "compacting the KV cache ({0} cells in use)", context.usedCells());
         List<Slot> cached = new ArrayList<>();
         for (Slot slot : slots) if (slot.resident != null && slot.resident.kv.size() > 0) cached.add(slot);
         try (Arena arena = Arena.ofConfined()) {
@@ -301,22 +305,24 @@ final class EngineLoop implements Runnable {
         stats = new EngineStats(engine.openSessions(), active, deferred.size(), context.usedCells());
     }
 
-    /** Ends every reply with CANCELLED, refuses further commands and frees native memory. */
-    private void shutDown() {
+    /**
+     * Ends every reply (CANCELLED when the engine was closed, ERROR when it failed), refuses further commands and
+     * frees native memory.
+     */
+    private void shutDown(FinishReason reason, String message) {
         try {
             for (Slot slot : slots) {
-                if (slot != null && slot.turn != null) finish(slot, FinishReason.CANCELLED, "the engine was closed");
+                if (slot.turn != null) finish(slot, reason, message);
             }
-            for (ReplyHandle reply : deferred) reply.finish(FinishReason.CANCELLED, "the engine was closed",
-                    ReplyStats.NONE);
+            for (ReplyHandle reply : deferred) reply.finish(reason, message, ReplyStats.NONE);
             deferred.clear();
             for (EngineCommand command : engine.stopAccepting()) {
                 if (command instanceof EngineCommand.Submit(ReplyHandle reply)) {
-                    reply.finish(FinishReason.CANCELLED, "the engine was closed", ReplyStats.NONE);
+                    reply.finish(reason, message, ReplyStats.NONE);
                 }
             }
         } finally {
-            for (Slot slot : slots) if (slot != null) slot.sampler.close();
+            for (Slot slot : slots) slot.sampler.close();
             batch.close();
             context.close();
             model.close();

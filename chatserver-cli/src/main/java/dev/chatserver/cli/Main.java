@@ -1,0 +1,67 @@
+package dev.chatserver.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code chatserver} command: parses the command line with picocli and runs one subcommand.
+ *
+ * <p>Every failure ends as one line on stderr and an exit code (see {@link FailureHandler}); {@code --verbose} adds
+ * the stack trace and debug logging. Runs on the main thread; only {@link #main} and {@link Launcher#main} exit the
+ * JVM.
+ */
+@Command(name = "chatserver",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Serves a local llama.cpp model to many chat clients over TCP and WebSocket.",
+        subcommands = {ServerCommand.class, ClientCommand.class, ModelCommand.class})
+public final class Main {
+
+    /** Shown in every subcommand's help; read through the parse result by {@link FailureHandler}. */
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "Print stack traces of failures and debug logging.")
+    boolean verbose;
+
+    /**
+     * Runs the command line and exits with its exit code.
+     *
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /**
+     * Runs the command line.
+     *
+     * @param args the command line
+     * @return the exit code: 0 done, 1 runtime failure, 2 bad usage or configuration
+     */
+    static int run(String[] args) {
+        useUtf8Output();
+        // Logging is configured before parsing, so the flag is looked for by hand here.
+        CliLogging.configure(Arrays.asList(args).contains("--verbose"));
+        FailureHandler failures = new FailureHandler();
+        return new CommandLine(new Main())
+                .setParameterExceptionHandler(failures)
+                .setExecutionExceptionHandler(failures)
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .execute(args);
+    }
+
+    /**
+     * Chat text is UTF-8 whatever the locale, so that piped output compares byte for byte; the JVM would otherwise
+     * encode stdout in the platform's console encoding (ASCII under the POSIX locale).
+     */
+    private static void useUtf8Output() {
+        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,242 @@
+package dev.chatserver.cli;
+
+import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.engine.EngineConfig;
+import dev.chatserver.engine.Sampling;
+import dev.chatserver.server.ChatServer;
+import dev.chatserver.server.ConnectionMode;
+import dev.chatserver.server.ServerLimits;
+import dev.chatserver.web.WebChatServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code chatserver server}: loads a model and serves it over TCP (the SocketLab protocol) and, unless
+ * {@code --no-web}, to browsers over HTTP and WebSocket.
+ *
+ * <p>Prints {@code The server has been started, listening on: <host>:<port>} once both ports listen (scripts wait
+ * for that line), then the chat page's address. SIGINT or SIGTERM shuts down in order (servers, then the engine)
+ * and the command returns 0. Runs on the main thread, which waits for the stop signal.
+ */
+@Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Serve a GGUF model to chat clients over TCP and to browsers over WebSocket.")
+final class ServerCommand implements Callable<Integer> {
+
+    /** Where the model is looked for when {@code -m} is not given. */
+    static final Path DEFAULT_MODEL = Path.of("models", "model.gguf");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE",
+            description = "The GGUF model (default: models/model.gguf).")
+    Path model;
+
+    @Option(names = "--no-pull", description = "Never download the default model; fail when it is missing.")
+    boolean noPull;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST",
+            description = "Address to bind, for TCP and web (default: ${DEFAULT-VALUE}: this machine only).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "" + ChatServer.DEFAULT_PORT, paramLabel = "PORT",
+            description = "TCP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--mode", defaultValue = "virtual", paramLabel = "MODE",
+            description = "Connection handling: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    ConnectionMode mode;
+
+    @Option(names = "--parallel", paramLabel = "N", description = "Answers decoded together (default: 4).")
+    Integer parallel;
+
+    @Option(names = "--ctx", paramLabel = "N", description = "Context tokens per conversation (default: 2048).")
+    Integer contextPerSession;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: physical cores).")
+    Integer threads;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Tokens per decode call (default: 512).")
+    Integer batchSize;
+
+    @Option(names = "--max-tokens", paramLabel = "N", description = "Longest answer in tokens (default: 1024).")
+    Integer maxTokens;
+
+    @Option(names = "--system-prompt", paramLabel = "TEXT", description = "System message of every conversation.")
+    String systemPrompt;
+
+    @Option(names = "--temperature", paramLabel = "F", description = "Sampling temperature (default: 0 = greedy).")
+    Float temperature;
+
+    @Option(names = "--top-k", paramLabel = "N", description = "Keep the k most likely tokens (default: 0 = off).")
+    Integer topK;
+
+    @Option(names = "--top-p", paramLabel = "F", description = "Nucleus sampling threshold (default: 1 = off).")
+    Float topP;
+
+    @Option(names = "--min-p", paramLabel = "F", description = "Drop tokens below this share of the best one "
+            + "(default: 0 = off).")
+    Float minP;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed for temperature sampling.")
+    Long seed;
+
+    @Option(names = "--max-queued", paramLabel = "N",
+            description = "Answers that may wait for a free slot before new ones are refused (default: 256).")
+    Integer maxQueued;
+
+    @Option(names = "--max-connections", paramLabel = "N", description = "TCP connections at once (default: 10000).")
+    Integer maxConnections;
+
+    @Option(names = "--max-message-bytes", paramLabel = "N",
+            description = "Largest client message, TCP and WebSocket (default: 65536).")
+    Integer maxMessageBytes;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Close TCP connections silent this long, e.g. 10m (default: never).")
+    Duration idleTimeout;
+
+    @Option(names = "--web-port", defaultValue = "" + WebChatServer.DEFAULT_PORT, paramLabel = "PORT",
+            description = "Port of the chat page and WebSocket (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int webPort;
+
+    @Option(names = "--no-web", description = "Serve TCP only: no chat page, no WebSocket.")
+    boolean noWeb;
+
+    @Option(names = "--allow-origin", paramLabel = "URL",
+            description = "Also accept browser pages from this origin, e.g. http://localhost:3000 (repeatable).")
+    List<URI> allowedOrigins = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        checkPort("--port", port);
+        checkPort("--web-port", webPort);
+        EngineConfig config = engineConfig(modelFile());
+        ServerLimits limits = limits();
+        try (RunningServers servers = new RunningServers()) {
+            // Ctrl-C while the model loads ends the JVM the usual way; this hook then frees what was started.
+            Runtime.getRuntime().addShutdownHook(new Thread(servers::close, "server-shutdown"));
+            servers.engine = ChatEngine.create(config);
+            servers.tcp = startTcp(servers.engine, limits);
+            if (!noWeb) {
+                servers.web = startWeb(servers.engine);
+            }
+            StopSignal stop = StopSignal.install();
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("The server has been started, listening on: " + servers.tcp.host() + ":" + servers.tcp.port());
+            if (servers.web != null) {
+                out.println("Chat in your browser: " + servers.web.uri());
+            }
+            out.flush();
+            stop.await();
+        }
+        return 0;
+    }
+
+    /**
+     * The model to serve: {@code -m}, else {@code models/model.gguf}. This is the place where a missing default
+     * model gets downloaded (unless {@code --no-pull}); until then a missing model is a configuration error.
+     */
+    Path modelFile() {
+        Path file = model != null ? model : DEFAULT_MODEL;
+        if (Files.isRegularFile(file)) {
+            return file;
+        }
+        if (model != null) {
+            throw CommandFailure.usage("model file not found: " + file
+                    + " (check -m, or get a model with 'chatserver model pull')");
+        }
+        throw CommandFailure.usage("no model at " + file
+                + ": get one with 'chatserver model pull', or name a GGUF file with -m FILE");
+    }
+
+    private EngineConfig engineConfig(Path file) {
+        EngineConfig.Builder builder = EngineConfig.builder(file);
+        if (parallel != null) builder.parallel(parallel);
+        if (contextPerSession != null) builder.contextPerSession(contextPerSession);
+        if (threads != null) builder.threads(threads);
+        if (batchSize != null) builder.batchSize(batchSize);
+        if (maxTokens != null) builder.maxTokens(maxTokens);
+        if (maxQueued != null) builder.maxQueued(maxQueued);
+        if (systemPrompt != null) builder.systemPrompt(systemPrompt);
+        builder.sampling(sampling());
+        return builder.build(); // bad values: IllegalArgumentException, exit code 2
+    }
+
+    private Sampling sampling() {
+        Sampling greedy = Sampling.greedy();
+        return new Sampling(
+                temperature != null ? temperature : greedy.temperature(),
+                topK != null ? topK : greedy.topK(),
+                topP != null ? topP : greedy.topP(),
+                minP != null ? minP : greedy.minP(),
+                seed != null ? seed : greedy.seed());
+    }
+
+    private ServerLimits limits() {
+        ServerLimits limits = ServerLimits.DEFAULTS;
+        if (maxConnections != null) limits = limits.withMaxConnections(maxConnections);
+        if (maxMessageBytes != null) limits = limits.withMaxMessageBytes(maxMessageBytes);
+        if (idleTimeout != null) limits = limits.withIdleTimeout(idleTimeout);
+        return limits;
+    }
+
+    private ChatServer startTcp(ChatEngine engine, ServerLimits limits) {
+        try {
+            return ChatServer.builder(engine).host(host).port(port).mode(mode).limits(limits).start();
+        } catch (IOException e) {
+            throw CommandFailure.runtime("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    private WebChatServer startWeb(ChatEngine engine) {
+        WebChatServer.Builder builder = WebChatServer.builder(engine).host(host).port(webPort);
+        if (maxMessageBytes != null) builder.maxMessageBytes(maxMessageBytes);
+        allowedOrigins.forEach(builder::allowOrigin);
+        try {
+            return builder.start();
+        } catch (UncheckedIOException e) {
+            throw CommandFailure.runtime("cannot serve the chat page on " + host + ":" + webPort + ": "
+                    + e.getCause().getMessage() + " (choose another --web-port, or --no-web)", e);
+        }
+    }
+
+    private static void checkPort(String option, int value) {
+        if (value < 0 || value > 65535) {
+            throw CommandFailure.usage(option + " must be between 0 and 65535, was " + value);
+        }
+    }
+
+    /**
+     * What the command started, closed in reverse order (servers first, so that answers end with "server shutting
+     * down", then the engine). Closed by the main thread or, if the JVM exits another way, by the shutdown hook;
+     * closing twice is harmless.
+     */
+    private static final class RunningServers implements AutoCloseable {
+        volatile ChatEngine engine;
+        volatile ChatServer tcp;
+        volatile WebChatServer web;
+
+        @Override
+        public synchronized void close() {
+            if (web != null) web.close();
+            if (tcp != null) tcp.close();
+            if (engine != null) engine.close();
+            web = null;
+            tcp = null;
+            engine = null;
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.chatserver.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the packaged jar as a user would: {@code java -jar chatserver-cli.jar ARGS}, with the test JVM's own
+ * {@code java} and no extra JVM flags. Used from the test thread.
+ */
+final class CliRun {
+
+    /** Generous: the machine may be loaded, and a JVM starts twice per run (launcher, then the real one). */
+    static final Duration TIMEOUT = Duration.ofMinutes(2);
+
+    private CliRun() {
+    }
+
+    /** What a finished run printed and returned. */
+    record Result(int exitCode, String stdout, String stderr) {
+
+        List<String> stdoutLines() {
+            return stdout.lines().toList();
+        }
+
+        List<String> stderrLines() {
+            return stderr.lines().toList();
+        }
+    }
+
+    /** @return the jar under test; the build passes its path, and a run from the module folder finds it too */
+    static Path jar() {
+        Path jar = Path.of(System.getProperty("chatserver.cliJar", "target/chatserver-cli.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("the CLI jar is not built: " + jar.toAbsolutePath());
+        }
+        return jar;
+    }
+
+    /**
+     * @param args the command line after {@code java -jar chatserver-cli.jar}
+     * @return a process builder for it
+     */
+    static ProcessBuilder command(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-jar");
+        command.add(jar().toString());
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command);
+    }
+
+    /**
+     * Runs to the end with the given stdin.
+     *
+     * @param stdin what to pipe into the process (closed afterwards)
+     * @param args  the command line
+     * @return what it printed and its exit code
+     */
+    static Result runWithInput(String stdin, String... args) throws IOException, InterruptedException {
+        Process process = command(args).start();
+        CompletableFuture<String> out = readAsync(process.getInputStream());
+        CompletableFuture<String> err = readAsync(process.getErrorStream());
+        try (var in = process.getOutputStream()) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException processClosedItsInput) {
+            // the command did not read stdin; what it printed tells the rest
+        }
+        if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("timed out: " + process.info().commandLine().orElse("?"));
+        }
+        return new Result(process.exitValue(), out.join(), err.join());
+    }
+
+    /** Runs with empty stdin. */
+    static Result run(String... args) throws IOException, InterruptedException {
+        return runWithInput("", args);
+    }
+
+    static CompletableFuture<String> readAsync(InputStream stream) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (stream) {
+                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, Thread::startVirtualThread);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.chatserver.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.DataInputStream;
+import java.util.List;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.Test;
+
+/** Exit codes and one-line errors of the packaged jar, and that it starts without JVM warnings. */
+class CliUsageIT {
+
+    @Test
+    void noArgumentsIsAUsageErrorOnOneLine() throws Exception {
+        CliRun.Result result = CliRun.run();
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.stderrLines()).singleElement().asString()
+                .startsWith("error: ").contains("subcommand").contains("--help");
+        assertThat(result.stdout()).isEmpty();
+    }
+
+    @Test
+    void unknownOptionIsAUsageErrorOnOneLine() throws Exception {
+        CliRun.Result result = CliRun.run("model", "info", "--no-such-option", "x.gguf");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.stderrLines()).singleElement().asString().contains("--no-such-option");
+    }
+
+    @Test
+    void versionPrintsTheVersionWithoutWarnings() throws Exception {
+        CliRun.Result result = CliRun.run("--version");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.stdoutLines().getFirst()).startsWith("chatserver ");
+        assertThat(result.stderr()).isEmpty();
+    }
+
+    @Test
+    void helpListsTheSubcommands() throws Exception {
+        CliRun.Result result = CliRun.run("--help");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.stdout()).contains("server", "client", "model");
+        assertThat(result.stderr()).isEmpty();
+    }
+
+    @Test
+    void launcherClassesLoadWithoutPreviewFeatures() throws Exception {
+        // A class file that depends on preview features has minor version 0xFFFF and fails to load on a JVM
+        // started without --enable-preview, which is how "java -jar" starts the launcher.
+        try (JarFile jar = new JarFile(CliRun.jar().toFile())) {
+            assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class"))
+                    .isEqualTo("dev.chatserver.cli.Launcher");
+            for (String name : List.of("Launcher", "OsSignals")) {
+                try (DataInputStream in = new DataInputStream(
+                        jar.getInputStream(jar.getEntry("dev/chatserver/cli/" + name + ".class")))) {
+                    assertThat(in.readInt()).isEqualTo(0xCAFEBABE);
+                    assertThat(in.readUnsignedShort()).as("minor version of " + name).isZero();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.chatserver.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A CLI process that keeps running while the test talks to it: its stdout lines arrive in a queue (read by a
+ * virtual thread), its stderr is collected whole. Closing it kills the process if it still runs.
+ */
+final class RunningCli implements AutoCloseable {
+
+    private final Process process;
+    private final BlockingQueue<String> stdoutLines = new LinkedBlockingQueue<>();
+    private final List<String> seen = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<String> stderr;
+
+    private RunningCli(Process process) {
+        this.process = process;
+        this.stderr = CliRun.readAsync(process.getErrorStream());
+        Thread.startVirtualThread(this::readStdout);
+    }
+
+    /** Starts {@code java -jar chatserver-cli.jar ARGS}. */
+    static RunningCli start(String... args) throws IOException {
+        return new RunningCli(CliRun.command(args).start());
+    }
+
+    private void readStdout() {
+        try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                stdoutLines.add(line);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Waits for the next stdout line.
+     *
+     * @return the line
+     * @throws AssertionError if none arrives within {@link CliRun#TIMEOUT} (with what was printed so far)
+     */
+    String nextLine() throws InterruptedException {
+        String line = stdoutLines.poll(CliRun.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        if (line == null) {
+            throw new AssertionError("no output line within " + CliRun.TIMEOUT + "; stdout so far " + seen
+                    + ", alive " + process.isAlive() + ", stderr:\n" + stderrSoFar());
+        }
+        seen.add(line);
+        return line;
+    }
+
+    /** Writes to the process's stdin. */
+    void type(String text) throws IOException {
+        OutputStream in = process.getOutputStream();
+        in.write(text.getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
+    /** Sends SIGTERM (to the launcher, which passes it on); unlike Process.destroy() it leaves the pipes open. */
+    void terminate() {
+        process.toHandle().destroy();
+    }
+
+    /**
+     * Waits for the exit.
+     *
+     * @return the exit code
+     * @throws AssertionError if the process still runs after the timeout
+     */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("still running after " + timeout);
+        }
+        return process.exitValue();
+    }
+
+    /** @return everything on stderr (waits for the process to end) */
+    String stderr() {
+        return stderr.join();
+    }
+
+    private String stderrSoFar() {
+        return stderr.isDone() ? stderr.join() : "(still open)";
+    }
+
+    /** Kills the process (and the launcher's child JVM) if it still runs. */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            process.onExit().join();
+        }
+    }
+}
