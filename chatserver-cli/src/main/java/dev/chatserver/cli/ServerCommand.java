@@ -97,7 +97,8 @@ final class ServerCommand implements Callable<Integer> {
             description = "Answers that may wait for a free slot before new ones are refused (default: 256).")
     Integer maxQueued;
 
-    @Option(names = "--max-connections", paramLabel = "N", description = "TCP connections at once (default: 10000).")
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "TCP and WebSocket connections at once, each (default: 10000).")
     Integer maxConnections;
 
     @Option(names = "--max-message-bytes", paramLabel = "N",
@@ -203,6 +204,7 @@ final class ServerCommand implements Callable<Integer> {
 
     private WebChatServer startWeb(ChatEngine engine) {
         WebChatServer.Builder builder = WebChatServer.builder(engine).host(host).port(webPort);
+        if (maxConnections != null) builder.maxConnections(maxConnections);
         if (maxMessageBytes != null) builder.maxMessageBytes(maxMessageBytes);
         allowedOrigins.forEach(builder::allowOrigin);
         try {

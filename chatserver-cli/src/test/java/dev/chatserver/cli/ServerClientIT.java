@@ -8,13 +8,26 @@ import dev.chatserver.engine.Completion;
 import dev.chatserver.engine.EngineConfig;
 import dev.chatserver.engine.ReplyListener;
 import dev.chatserver.gguf.SyntheticModel;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -119,6 +132,87 @@ class ServerClientIT {
 
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.stderrLines()).singleElement().asString().startsWith("error: ").contains("parallel");
+    }
+
+    @Test
+    void maxConnectionsLimitsTcpAndWebSocketConnectionsEach() throws Exception {
+        String hello = "{\"token\":\"Hello\",\"eog\":true}\n";
+        String tooMany = "{\"token\":\"\",\"eog\":true,\"error\":\"too many connections\"}";
+        try (RunningCli server = startServer("--max-connections", "1")) {
+            int port = awaitStart(server);
+            URI page = URI.create(server.nextLine().substring("Chat in your browser: ".length()));
+            try (Socket served = new Socket(InetAddress.getLoopbackAddress(), port);
+                 Socket refused = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                served.getOutputStream().write(hello.getBytes(StandardCharsets.UTF_8));
+                assertThat(lines(served).filter(line -> line.contains("\"eog\":true")).findFirst())
+                        .as("the first TCP connection is served").hasValue("{\"token\":\"\",\"eog\":true}");
+                assertThat(lines(refused).toList()).as("the second TCP connection").containsExactly(tooMany);
+
+                URI ws = URI.create("ws://" + page.getAuthority() + "/ws");
+                WsMessages webServed = WsMessages.open(ws);
+                webServed.socket.sendText(hello.strip(), true);
+                String end;
+                do {
+                    end = webServed.next();
+                } while (!end.contains("\"eog\":true"));
+                assertThat(end).as("the first WebSocket is served while TCP is full").isEqualTo(
+                        "{\"token\":\"\",\"eog\":true}");
+                WsMessages webRefused = WsMessages.open(ws);
+                assertThat(webRefused.next()).isEqualTo(tooMany);
+                assertThat(webRefused.closeCode.get(CliRun.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(1013);
+            }
+            server.terminate();
+            assertThat(server.awaitExit(CliRun.TIMEOUT)).isZero();
+            assertThat(server.stderr()).doesNotContain("Exception");
+        }
+    }
+
+    /** @return the lines a TCP connection receives, until the server closes it */
+    private static java.util.stream.Stream<String> lines(Socket socket) throws IOException {
+        socket.setSoTimeout((int) CliRun.TIMEOUT.toMillis());
+        return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).lines();
+    }
+
+    /** A WebSocket whose text messages arrive in a queue; the JDK's WebSocket thread fills it. */
+    private static final class WsMessages implements WebSocket.Listener {
+        private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        private final StringBuilder partial = new StringBuilder();
+        final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+        WebSocket socket;
+
+        static WsMessages open(URI uri) {
+            WsMessages listener = new WsMessages();
+            listener.socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, listener).join();
+            return listener;
+        }
+
+        String next() throws InterruptedException {
+            String message = messages.poll(CliRun.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(message).as("a WebSocket message within " + CliRun.TIMEOUT).isNotNull();
+            return message;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                messages.add(partial.toString());
+                partial.setLength(0);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            closeCode.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            closeCode.completeExceptionally(error);
+        }
     }
 
     private static RunningCli startServer(String... more) throws IOException {
