@@ -23,10 +23,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -149,16 +147,11 @@ class ServerClientIT {
                 assertThat(lines(refused).toList()).as("the second TCP connection").containsExactly(tooMany);
 
                 URI ws = URI.create("ws://" + page.getAuthority() + "/ws");
-                WsMessages webServed = WsMessages.open(ws);
-                webServed.socket.sendText(hello.strip(), true);
-                String end;
-                do {
-                    end = webServed.next();
-                } while (!end.contains("\"eog\":true"));
-                assertThat(end).as("the first WebSocket is served while TCP is full").isEqualTo(
-                        "{\"token\":\"\",\"eog\":true}");
-                WsMessages webRefused = WsMessages.open(ws);
-                assertThat(webRefused.next()).isEqualTo(tooMany);
+                FirstMessage webServed = FirstMessage.open(ws, hello.strip());
+                assertThat(webServed.message.get(CliRun.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+                        .as("the first WebSocket is answered while TCP is full").contains("\"eog\":false");
+                FirstMessage webRefused = FirstMessage.open(ws, null);
+                assertThat(webRefused.message.get(CliRun.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(tooMany);
                 assertThat(webRefused.closeCode.get(CliRun.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(1013);
             }
             server.terminate();
@@ -173,44 +166,38 @@ class ServerClientIT {
         return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).lines();
     }
 
-    /** A WebSocket whose text messages arrive in a queue; the JDK's WebSocket thread fills it. */
-    private static final class WsMessages implements WebSocket.Listener {
-        private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
+    /** A WebSocket's first whole text message and its close code, completed by the JDK's WebSocket thread. */
+    private static final class FirstMessage implements WebSocket.Listener {
+        private final StringBuilder text = new StringBuilder();
+        final CompletableFuture<String> message = new CompletableFuture<>();
         final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
-        WebSocket socket;
 
-        static WsMessages open(URI uri) {
-            WsMessages listener = new WsMessages();
-            listener.socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, listener).join();
+        /** @param send a message to send once open, or null */
+        static FirstMessage open(URI uri, String send) {
+            FirstMessage listener = new FirstMessage();
+            WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, listener).join();
+            if (send != null) socket.sendText(send, true).join();
             return listener;
-        }
-
-        String next() throws InterruptedException {
-            String message = messages.poll(CliRun.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(message).as("a WebSocket message within " + CliRun.TIMEOUT).isNotNull();
-            return message;
         }
 
         @Override
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                messages.add(partial.toString());
-                partial.setLength(0);
-            }
+            if (!message.isDone()) text.append(data);
+            if (last) message.complete(text.toString());
             ws.request(1);
             return null;
         }
 
         @Override
         public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            message.completeExceptionally(new AssertionError("closed " + statusCode + " before a message"));
             closeCode.complete(statusCode);
             return null;
         }
 
         @Override
         public void onError(WebSocket ws, Throwable error) {
+            message.completeExceptionally(error);
             closeCode.completeExceptionally(error);
         }
     }
