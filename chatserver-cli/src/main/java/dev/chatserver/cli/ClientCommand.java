@@ -20,10 +20,12 @@ import picocli.CommandLine.Option;
         description = "Chat with a server over TCP: one prompt per line, answers stream back.")
 final class ClientCommand implements Callable<Integer> {
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Server host (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST",
+            description = "Server host (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--port", defaultValue = "12345", description = "Server TCP port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "12345", paramLabel = "PORT",
+            description = "Server TCP port (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Override

@@ -57,7 +57,11 @@ public final class Launcher {
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", jar, Main.class.getName()));
         command.addAll(Arrays.asList(args));
-        Process child = new ProcessBuilder(command).inheritIO().start();
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        // Their options are already among this JVM's options; the child would otherwise get them twice.
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        Process child = builder.start();
 
         Console console = System.console();
         if (console != null && console.isTerminal()) {

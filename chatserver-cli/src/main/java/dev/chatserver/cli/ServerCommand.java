@@ -47,11 +47,11 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--no-pull", description = "Never download the default model; fail when it is missing.")
     boolean noPull;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1",
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST",
             description = "Address to bind, for TCP and web (default: ${DEFAULT-VALUE}: this machine only).")
     String host;
 
-    @Option(names = "--port", defaultValue = "" + ChatServer.DEFAULT_PORT,
+    @Option(names = "--port", defaultValue = "" + ChatServer.DEFAULT_PORT, paramLabel = "PORT",
             description = "TCP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
 
@@ -97,7 +97,8 @@ final class ServerCommand implements Callable<Integer> {
             description = "Answers that may wait for a free slot before new ones are refused (default: 256).")
     Integer maxQueued;
 
-    @Option(names = "--max-connections", paramLabel = "N", description = "TCP connections at once (default: 10000).")
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "TCP and WebSocket connections at once, each (default: 10000).")
     Integer maxConnections;
 
     @Option(names = "--max-message-bytes", paramLabel = "N",
@@ -202,13 +203,14 @@ final class ServerCommand implements Callable<Integer> {
 
     private WebChatServer startWeb(ChatEngine engine) {
         WebChatServer.Builder builder = WebChatServer.builder(engine).host(host).port(webPort);
+        if (maxConnections != null) builder.maxConnections(maxConnections);
         if (maxMessageBytes != null) builder.maxMessageBytes(maxMessageBytes);
         allowedOrigins.forEach(builder::allowOrigin);
         try {
             return builder.start();
         } catch (UncheckedIOException e) {
             throw CommandFailure.runtime("cannot serve the chat page on " + host + ":" + webPort + ": "
-                    + e.getCause().getMessage(), e);
+                    + e.getCause().getMessage() + " (choose another --web-port, or --no-web)", e);
         }
     }
 

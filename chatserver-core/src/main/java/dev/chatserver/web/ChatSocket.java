@@ -30,6 +30,8 @@ final class ChatSocket implements WsListener {
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
     /** Well below the web server's idle timeout of 5 minutes. */
     private static final Duration PING_INTERVAL = Duration.ofSeconds(60);
+    /** The error a WebSocket over the connection limit gets, worded as the TCP server's. */
+    private static final String TOO_MANY_CONNECTIONS = "too many connections";
 
     private final ChatEngine engine;
     private final OpenSockets sockets;
@@ -52,9 +54,16 @@ final class ChatSocket implements WsListener {
     @Override
     public void onOpen(WsSession session) {
         ws = session;
-        if (!sockets.add(this)) {
-            session.close(WsCloseCodes.GOING_AWAY, Conversation.SHUTTING_DOWN);
-            return;
+        switch (sockets.add(this)) {
+            case ADMITTED -> { }
+            case FULL -> {
+                refuse(session);
+                return;
+            }
+            case SHUTTING_DOWN -> {
+                session.close(WsCloseCodes.GOING_AWAY, Conversation.SHUTTING_DOWN);
+                return;
+            }
         }
         try {
             conversation = Conversation.open(engine, this::deliver);
@@ -68,6 +77,21 @@ final class ChatSocket implements WsListener {
         Thread.ofVirtual().name("ws-watch-" + conversation.sessionId()).start(() -> closeAfter(connectionThread));
         LOG.log(Level.DEBUG, "session {0}: WebSocket opened from {1}", conversation.sessionId(),
                 session.socketContext().remotePeer().address());
+    }
+
+    /**
+     * Over the connection limit: the same error end message as the TCP server sends, then close 1013 (try again
+     * later). No engine session was opened and no slot is held, so nothing needs freeing afterwards.
+     */
+    private static void refuse(WsSession session) {
+        LOG.log(Level.INFO, "WebSocket from {0} refused: {1}", session.socketContext().remotePeer().address(),
+                TOO_MANY_CONNECTIONS);
+        try {
+            session.send(MessageCodec.encode(ServerMessage.End.error(TOO_MANY_CONNECTIONS)), true);
+            session.close(WsCloseCodes.TRY_AGAIN_LATER, TOO_MANY_CONNECTIONS);
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "refused WebSocket gone first: {0}", e.toString());
+        }
     }
 
     @Override

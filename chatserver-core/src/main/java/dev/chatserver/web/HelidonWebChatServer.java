@@ -50,12 +50,15 @@ final class HelidonWebChatServer implements WebChatServer {
      * must be known before the server is built: port 0 is resolved first by probing a free port. A fixed port is
      * probed too, so that a port in use is reported as one clear error (Helidon would log a stack trace).
      */
-    static WebChatServer start(ChatEngine engine, String host, int port, List<URI> allowedOrigins, int maxMessageBytes) {
-        if (port != 0) return startOn(engine, host, probe(host, port), allowedOrigins, maxMessageBytes);
+    static WebChatServer start(ChatEngine engine, String host, int port, List<URI> allowedOrigins, int maxMessageBytes,
+                               int maxConnections) {
+        if (port != 0) {
+            return startOn(engine, host, probe(host, port), allowedOrigins, maxMessageBytes, maxConnections);
+        }
         UncheckedIOException last = null;
         for (int attempt = 0; attempt < EPHEMERAL_ATTEMPTS; attempt++) {
             try {
-                return startOn(engine, host, probe(host, 0), allowedOrigins, maxMessageBytes);
+                return startOn(engine, host, probe(host, 0), allowedOrigins, maxMessageBytes, maxConnections);
             } catch (UncheckedIOException e) {
                 last = e;     // another process took the probed port in between: probe again
             }
@@ -64,9 +67,9 @@ final class HelidonWebChatServer implements WebChatServer {
     }
 
     private static WebChatServer startOn(ChatEngine engine, String host, int port, List<URI> allowedOrigins,
-                                         int maxMessageBytes) {
+                                         int maxMessageBytes, int maxConnections) {
         AccessPolicy policy = AccessPolicy.of(host, port, allowedOrigins);
-        OpenSockets sockets = new OpenSockets();
+        OpenSockets sockets = new OpenSockets(maxConnections);
         var page = StaticContentFeature.createService(ClasspathHandlerConfig.builder()
                 .location(PAGE_LOCATION)
                 .classLoader(HelidonWebChatServer.class.getClassLoader())

@@ -27,8 +27,14 @@ public interface WebChatServer extends AutoCloseable {
     int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
 
     /**
+     * The default limit of WebSocket connections served at once, the same as the TCP server's default: each holds
+     * an engine session and a thread.
+     */
+    int DEFAULT_MAX_CONNECTIONS = 10_000;
+
+    /**
      * Starts a builder with the defaults: host 127.0.0.1, port {@value #DEFAULT_PORT}, no extra origins, messages up
-     * to {@value #DEFAULT_MAX_MESSAGE_BYTES} bytes.
+     * to {@value #DEFAULT_MAX_MESSAGE_BYTES} bytes, up to {@value #DEFAULT_MAX_CONNECTIONS} WebSocket connections.
      *
      * @param engine the engine that answers
      * @return a builder
@@ -57,6 +63,7 @@ public interface WebChatServer extends AutoCloseable {
         private int port = DEFAULT_PORT;
         private final List<URI> allowedOrigins = new ArrayList<>();
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
 
         private Builder(ChatEngine engine) {
             this.engine = Objects.requireNonNull(engine, "engine");
@@ -101,13 +108,30 @@ public interface WebChatServer extends AutoCloseable {
         }
 
         /**
+         * Limits the WebSocket connections served at once. One more is refused as the TCP server refuses one: it
+         * gets the error end message {@code {"token":"","eog":true,"error":"too many connections"}} as a text frame,
+         * then the close code 1013 (try again later), and no engine session is opened for it. A connection counts
+         * from its opening until it ends in any way (closed by either side, failed, or the peer vanished). The chat
+         * page and {@code /api/info} are not counted.
+         *
+         * @param n WebSocket connections served at once, positive
+         * @return this
+         */
+        public Builder maxConnections(int n) {
+            if (n <= 0) throw new IllegalArgumentException("max connections must be positive, was " + n);
+            this.maxConnections = n;
+            return this;
+        }
+
+        /**
          * Binds the port and starts serving.
          *
          * @return the running server
          * @throws java.io.UncheckedIOException if the port cannot be bound
          */
         public WebChatServer start() {
-            return HelidonWebChatServer.start(engine, host, port, List.copyOf(allowedOrigins), maxMessageBytes);
+            return HelidonWebChatServer.start(engine, host, port, List.copyOf(allowedOrigins), maxMessageBytes,
+                    maxConnections);
         }
     }
 }

@@ -10,6 +10,11 @@
  * and frees the engine session when the connection thread ends, because Helidon does not call {@code onClose} when
  * a client just drops the TCP connection.
  *
+ * <p>Limits: WebSocket connections served at once (default 10000, as the TCP server; one more gets the TCP server's
+ * {@code too many connections} error end message, then close code 1013, and no engine session) and the size of one
+ * incoming message (default 64 KiB; over it, close code 1009). A connection holds its slot from {@code onOpen} until
+ * it ends on any path, the watcher's included.
+ *
  * <p>Security: a routing filter runs before every handler and before the WebSocket protocol switch, and answers 403
  * to a {@code Host} that does not name this server (DNS rebinding) or an {@code Origin} that is neither this server
  * nor explicitly allowed. Requests without {@code Origin} (non-browser clients) pass. The page is served with a

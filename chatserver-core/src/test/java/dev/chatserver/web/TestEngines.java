@@ -4,6 +4,7 @@ import dev.chatserver.engine.ChatEngine;
 import dev.chatserver.engine.ChatSession;
 import dev.chatserver.engine.Completion;
 import dev.chatserver.engine.EngineConfig;
+import dev.chatserver.engine.EngineStats;
 import dev.chatserver.engine.ReplyListener;
 import dev.chatserver.protocol.MessageCodec;
 import dev.chatserver.protocol.ServerMessage;
@@ -11,6 +12,7 @@ import dev.chatserver.testing.TestModels;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** Engines on the tiny synthetic model, and transcripts taken from the engine directly. JUnit thread only. */
 final class TestEngines {
@@ -60,6 +62,24 @@ final class TestEngines {
             }
         }
         return all;
+    }
+
+    /**
+     * Waits until the engine's stats pass a test. They are a snapshot the engine thread refreshes each step, so they
+     * are polled, with a generous deadline.
+     *
+     * @param engine the engine
+     * @param what   what is awaited, for the failure message
+     * @param test   the condition
+     */
+    static void awaitStats(ChatEngine engine, String what, Predicate<EngineStats> test) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (!test.test(engine.stats())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + " within 2 minutes, last " + engine.stats());
+            }
+            Thread.sleep(20);
+        }
     }
 
     /**

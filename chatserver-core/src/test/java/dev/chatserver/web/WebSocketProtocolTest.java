@@ -3,7 +3,6 @@ package dev.chatserver.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatserver.engine.ChatEngine;
-import dev.chatserver.engine.EngineStats;
 import dev.chatserver.protocol.Conversation;
 import dev.chatserver.protocol.MessageCodec;
 import dev.chatserver.protocol.ServerMessage;
@@ -145,20 +144,10 @@ class WebSocketProtocolTest {
             } else {
                 client.answer();
             }
-            awaitStats(longEngine, "one open session", stats -> stats.openSessions() == 1);
+            TestEngines.awaitStats(longEngine, "one open session", stats -> stats.openSessions() == 1);
             client.abort();
-            awaitStats(longEngine, "no open session, no reply",
+            TestEngines.awaitStats(longEngine, "no open session, no reply",
                     stats -> stats.openSessions() == 0 && stats.activeReplies() == 0);
-        }
-    }
-
-    /** Engine stats are a snapshot the engine thread refreshes each step: poll them with a generous deadline. */
-    private static void awaitStats(ChatEngine engine, String what, java.util.function.Predicate<EngineStats> test)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
-        while (!test.test(engine.stats())) {
-            assertThat(System.nanoTime()).as("%s within 2 minutes, last %s", what, engine.stats()).isLessThan(deadline);
-            Thread.sleep(20);
         }
     }
 
