@@ -20,7 +20,7 @@ public class EmbeddedChat {
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 2) {
             System.err.println("usage: EmbeddedChat MODEL.gguf PROMPT [PROMPT...]");
-            System.exit(2);
+            return;
         }
         EngineConfig config = EngineConfig.builder(Path.of(args[0]))
                 .parallel(2)          // conversations decoded together in one batch
