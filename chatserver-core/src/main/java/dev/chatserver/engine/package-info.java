@@ -11,13 +11,14 @@
  *      ChatSession session = engine.openSession()) {
  *     Reply reply = session.send("Hello! Who are you?", new ReplyListener() {
  *         public void onText(String piece) { System.out.print(piece); }          // whole characters
- *         public void onComplete(Completion done) { System.out.println(" [" + done.reason() + "]"); }
+ *         public void onComplete(Completion end) { System.out.println(" [" + end.reason() + "]"); }
  *     });
  *     Completion done = reply.await();         // or reply.cancel()
  *     System.out.println(done.stats());
  * }
  * }</pre>
- * The JVM needs {@code --enable-native-access=ALL-UNNAMED}. Every reply ends with exactly one
+ * The JVM needs {@code --enable-preview --enable-native-access=ALL-UNNAMED} (the library is built with Java 25
+ * preview features and calls llama.cpp through the foreign function API). Every reply ends with exactly one
  * {@link dev.chatserver.engine.ReplyListener#onComplete}; failures are completions ({@code BUSY}, {@code ERROR},
  * {@code CONTEXT_FULL}), never exceptions on the engine thread.
  *
@@ -33,7 +34,7 @@
  *
  * <h2>Scheduling</h2>
  * A <em>slot</em> is one KV sequence id in {@code [0, parallel)}; the context holds {@code contextPerSession ×
- * parallel} cells. A sent message is a <em>task</em>; tasks wait for a slot in a FIFO <em>deferred queue</em> of at
+ * parallel} cells (plus one for a padding token, see below). A sent message is a <em>task</em>; tasks wait for a slot in a FIFO <em>deferred queue</em> of at
  * most {@link dev.chatserver.engine.EngineConfig#maxQueued()} (beyond it: {@code BUSY}, "server busy"). Each step
  * builds one batch from the pending token of every generating slot first, then prompt chunks of slots still
  * decoding their prompt, up to the batch size; decodes once; samples every slot that got logits. A session may send
