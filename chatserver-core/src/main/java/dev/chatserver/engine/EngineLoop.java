@@ -75,7 +75,11 @@ final class EngineLoop implements Runnable {
         // One micro-batch per decode call: a decode then either stores all its tokens or none. One more sequence id
         // and cell for the padding token of one-token batches, one more batch place for it (see DecodeStep).
         int batch = config.batchSize() + 1;
-        return new ContextParams(config.contextPerSession() * config.parallel() + 1, batch, batch,
+        long cells = (long) config.contextPerSession() * config.parallel() + 1;
+        if (cells > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("context per session × parallel is too large: " + cells + " tokens");
+        }
+        return new ContextParams((int) cells, batch, batch,
                 config.parallel() + 1, config.threads(), config.threads(), true);
     }
 

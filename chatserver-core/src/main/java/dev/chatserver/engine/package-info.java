@@ -11,13 +11,14 @@
  *      ChatSession session = engine.openSession()) {
  *     Reply reply = session.send("Hello! Who are you?", new ReplyListener() {
  *         public void onText(String piece) { System.out.print(piece); }          // whole characters
- *         public void onComplete(Completion done) { System.out.println(" [" + done.reason() + "]"); }
+ *         public void onComplete(Completion end) { System.out.println(" [" + end.reason() + "]"); }
  *     });
  *     Completion done = reply.await();         // or reply.cancel()
  *     System.out.println(done.stats());
  * }
  * }</pre>
- * The JVM needs {@code --enable-native-access=ALL-UNNAMED}. Every reply ends with exactly one
+ * The JVM needs {@code --enable-preview --enable-native-access=ALL-UNNAMED} (the library is built with Java 25
+ * preview features and calls llama.cpp through the foreign function API). Every reply ends with exactly one
  * {@link dev.chatserver.engine.ReplyListener#onComplete}; failures are completions ({@code BUSY}, {@code ERROR},
  * {@code CONTEXT_FULL}), never exceptions on the engine thread.
  *
@@ -33,7 +34,7 @@
  *
  * <h2>Scheduling</h2>
  * A <em>slot</em> is one KV sequence id in {@code [0, parallel)}; the context holds {@code contextPerSession ×
- * parallel} cells. A sent message is a <em>task</em>; tasks wait for a slot in a FIFO <em>deferred queue</em> of at
+ * parallel} cells (plus one for a padding token, see below). A sent message is a <em>task</em>; tasks wait for a slot in a FIFO <em>deferred queue</em> of at
  * most {@link dev.chatserver.engine.EngineConfig#maxQueued()} (beyond it: {@code BUSY}, "server busy"). Each step
  * builds one batch from the pending token of every generating slot first, then prompt chunks of slots still
  * decoding their prompt, up to the batch size; decodes once; samples every slot that got logits. A session may send
@@ -83,12 +84,13 @@
  *       flash attention visits cells in cache order, and a different order rounds differently. After every removal
  *       the engine compacts the cache: it copies each cached sequence out (positions, keys and values), clears the
  *       cache and copies them back, contiguous and in order, so new tokens always land above all older ones. The
- *       copy costs memory bandwidth (the used part of the cache, twice), no decoding.</li>
+ *       copy costs memory bandwidth, no decoding: the used part of the cache, twice (for a 1.5B Q8_0 model with
+ *       four full 2048-token slots, 2 × 230 MB: less memory than one decode step reads, 1.6 GB of weights).</li>
  * </ol>
  * With these, a token's keys and values depend only on the token, its position and its own sequence's earlier
  * cells, which is also why a re-decoded history equals the cached one. The tests compare transcripts of sessions
- * alone and among up to ten others, with parallel 1, 2 and 4, on the synthetic and the stories model, with one
- * decode thread, and require the same text from bit-identical logits (a test-only trace digests the logits of every
+ * alone and among up to ten others, with parallel 1, 2 and 4, on the synthetic and the stories model (with one
+ * decode thread; a run with two gave the same), and require the same text from bit-identical logits (a test-only trace digests the logits of every
  * sampled token); without the cache compaction, for example, six of those comparisons fail. Sampling with a temperature is reproducible too: each slot's sampler is reset to the configured
  * seed when a reply starts.
  *

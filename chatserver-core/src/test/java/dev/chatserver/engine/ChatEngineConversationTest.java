@@ -137,4 +137,14 @@ class ChatEngineConversationTest {
             assertThat(engine.openSession("s-2").id()).isEqualTo("s-2");
         }
     }
+
+    @Test
+    void seededTemperatureSamplingIsReproducible() {
+        Sampling warm = new Sampling(0.8f, 40, 0.95f, 0.05f, 7);
+        try (ChatEngine engine = Engines.start(Engines.tiny(), 2, c -> c.sampling(warm))) {
+            String first = ask(engine.openSession(), FIRST).text();
+            String second = ask(engine.openSession(), FIRST).text();
+            assertThat(second).isEqualTo(first);
+        }
+    }
 }
