@@ -114,8 +114,9 @@ class ServerClientIT {
     }
 
     @Test
-    void serverRejectsBadValuesWithExitCode2() throws Exception {
-        CliRun.Result result = CliRun.run("server", "-m", model.toString(), "--parallel", "0", "--no-web");
+    void serverRejectsBadValuesWithExitCode2BeforeLookingForTheModel() throws Exception {
+        CliRun.Result result = CliRun.run("server", "-m", dir.resolve("absent.gguf").toString(),
+                "--parallel", "0", "--no-web");
 
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.stderrLines()).singleElement().asString().startsWith("error: ").contains("parallel");
