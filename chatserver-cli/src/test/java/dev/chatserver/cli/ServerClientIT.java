@@ -156,7 +156,7 @@ class ServerClientIT {
                 @Override
                 public void onComplete(Completion done) {
                 }
-            }).await();
+            }).await(CliRun.TIMEOUT).orElseThrow(() -> new AssertionError("no answer within " + CliRun.TIMEOUT));
             assertThat(completion.isSuccess()).as(completion.toString()).isTrue();
         }
         synchronized (text) {
