@@ -124,8 +124,10 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         checkPort("--port", port);
         checkPort("--web-port", webPort);
-        EngineConfig config = engineConfig(modelFile());
+        // Every value is checked before the model is looked for (and perhaps downloaded).
         ServerLimits limits = limits();
+        engineConfig(model != null ? model : DEFAULT_MODEL);
+        EngineConfig config = engineConfig(modelFile());
         try (RunningServers servers = new RunningServers()) {
             // Ctrl-C while the model loads ends the JVM the usual way; this hook then frees what was started.
             Runtime.getRuntime().addShutdownHook(new Thread(servers::close, "server-shutdown"));

@@ -125,8 +125,9 @@ class ServerClientIT {
     }
 
     @Test
-    void serverRejectsBadValuesWithExitCode2() throws Exception {
-        CliRun.Result result = CliRun.run("server", "-m", model.toString(), "--parallel", "0", "--no-web");
+    void serverRejectsBadValuesWithExitCode2BeforeLookingForTheModel() throws Exception {
+        CliRun.Result result = CliRun.run("server", "-m", dir.resolve("absent.gguf").toString(),
+                "--parallel", "0", "--no-web");
 
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.stderrLines()).singleElement().asString().startsWith("error: ").contains("parallel");
@@ -236,7 +237,7 @@ class ServerClientIT {
                 @Override
                 public void onComplete(Completion done) {
                 }
-            }).await();
+            }).await(CliRun.TIMEOUT).orElseThrow(() -> new AssertionError("no answer within " + CliRun.TIMEOUT));
             assertThat(completion.isSuccess()).as(completion.toString()).isTrue();
         }
         synchronized (text) {

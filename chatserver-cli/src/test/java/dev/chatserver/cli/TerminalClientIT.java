@@ -1,0 +1,153 @@
+package dev.chatserver.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.chatserver.gguf.SyntheticModel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The client on an interactive terminal: the jar runs under {@code script}, which gives it a pseudo-terminal, so
+ * the client uses JLine; the test types into the terminal as a user would.
+ */
+class TerminalClientIT {
+
+    private static final Path SCRIPT = Path.of("/usr/bin/script");
+    /** What a terminal sends for the Up arrow in the keypad mode JLine switches on. */
+    private static final String UP_ARROW = "\u001bOA";
+    private static final String CTRL_C = "\u0003";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void editsWithHistoryAndQuitsOnCtrlCAtThePrompt() throws Exception {
+        assumeTrue(Files.isExecutable(SCRIPT), "no " + SCRIPT + " (util-linux) to give the client a terminal");
+        Path model = dir.resolve("tiny.gguf");
+        SyntheticModel.tiny().write(model);
+
+        try (RunningCli server = RunningCli.start("server", "-m", model.toString(), "--port", "0", "--no-web",
+                "--max-tokens", "16")) {
+            Matcher start = Pattern.compile(".*listening on: 127\\.0\\.0\\.1:(\\d+)").matcher(server.nextLine());
+            assertThat(start.matches()).isTrue();
+            String port = start.group(1);
+            String answer = CliRun.runWithInput("Hello\n", "client", "--port", port).stdoutLines().get(1)
+                    .substring("> ".length());
+
+            Process terminal = startInTerminal("client", "--port", port);
+            try {
+                TerminalScreen screen = new TerminalScreen(terminal.getInputStream());
+                screen.awaitText("Connected to 127.0.0.1:" + port);
+                screen.awaitText("> ");
+                type(terminal, "Hello\r");
+                screen.awaitText(answer); // a fresh session answers "Hello" as the piped client's did
+                screen.awaitCount("> ", 2); // the next prompt: the line editor reads keys again
+
+                type(terminal, UP_ARROW + "\r"); // history brings back "Hello"
+                screen.awaitCount("> ", 3); // the second answer is complete: a new prompt
+                assertThat(screen.between(2, 3, "> ")).as(screen.text()).contains("Hello");
+
+                type(terminal, CTRL_C);
+                assertThat(terminal.waitFor(CliRun.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+                assertThat(terminal.exitValue()).as(screen.text()).isZero();
+                assertThat(screen.text()).doesNotContain("error", "Exception", "WARNING:");
+            } finally {
+                terminal.descendants().forEach(ProcessHandle::destroyForcibly);
+                terminal.destroyForcibly();
+            }
+        }
+    }
+
+    /** Runs the jar under {@code script} with a 120x40 terminal; {@code -e} makes script return its exit code. */
+    private static Process startInTerminal(String... args) throws IOException {
+        String command = "stty cols 120 rows 40; exec " + CliRun.command(args).command().stream()
+                .map(TerminalClientIT::shellQuoted).collect(Collectors.joining(" "));
+        ProcessBuilder builder = new ProcessBuilder(List.of(SCRIPT.toString(), "-qfec", command, "/dev/null"));
+        builder.environment().put("TERM", "xterm-256color");
+        builder.redirectErrorStream(true);
+        return builder.start();
+    }
+
+    private static String shellQuoted(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    private static void type(Process terminal, String keys) throws IOException {
+        OutputStream in = terminal.getOutputStream();
+        in.write(keys.getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
+    /** Everything the terminal showed so far (escape codes included), read by a virtual thread. */
+    private static final class TerminalScreen {
+        private final StringBuilder text = new StringBuilder();
+
+        TerminalScreen(InputStream output) {
+            Thread.startVirtualThread(() -> {
+                byte[] buffer = new byte[4096];
+                try (output) {
+                    for (int n = output.read(buffer); n >= 0; n = output.read(buffer)) {
+                        synchronized (this) {
+                            text.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+                            notifyAll();
+                        }
+                    }
+                } catch (IOException ended) {
+                    // the terminal closed; what was read stays
+                }
+            });
+        }
+
+        synchronized String text() {
+            return text.toString();
+        }
+
+        void awaitText(String expected) throws InterruptedException {
+            awaitCount(expected, 1);
+        }
+
+        synchronized void awaitCount(String expected, int times) throws InterruptedException {
+            long deadline = System.nanoTime() + CliRun.TIMEOUT.toNanos();
+            while (count(expected) < times) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    throw new AssertionError(times + " x '" + expected + "' not shown; the terminal shows: " + text);
+                }
+                wait(left);
+            }
+        }
+
+        /** @return what was shown between the {@code from}-th and the {@code to}-th occurrence of a marker */
+        synchronized String between(int from, int to, String marker) {
+            int start = -1;
+            int end = -1;
+            for (int at = text.indexOf(marker), n = 1; at >= 0; at = text.indexOf(marker, at + 1), n++) {
+                if (n == from) start = at + marker.length();
+                if (n == to) end = at;
+            }
+            assertThat(start).isNotNegative();
+            assertThat(end).isGreaterThanOrEqualTo(start);
+            return text.substring(start, end);
+        }
+
+        private int count(String expected) {
+            int found = 0;
+            for (int at = text.indexOf(expected); at >= 0; at = text.indexOf(expected, at + expected.length())) {
+                found++;
+            }
+            return found;
+        }
+    }
+}
