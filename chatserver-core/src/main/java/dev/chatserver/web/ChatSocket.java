@@ -147,8 +147,8 @@ final class ChatSocket implements WsListener {
         fragmentBytes = 0;
         c.close();
         deliver(ServerMessage.End.error(problem.getMessage()));
-        int code = problem.kind() == ProtocolException.Kind.TOO_LARGE ? WsCloseCodes.TOO_BIG : WsCloseCodes.VIOLATED_POLICY;
-        ws.close(code, problem.getMessage());
+        boolean tooLarge = problem.kind() == ProtocolException.Kind.TOO_LARGE;
+        ws.close(tooLarge ? WsCloseCodes.TOO_BIG : WsCloseCodes.VIOLATED_POLICY, problem.getMessage());
         release();
     }
 

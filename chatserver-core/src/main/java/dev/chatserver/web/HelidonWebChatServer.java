@@ -7,6 +7,7 @@ import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
 import io.helidon.webserver.staticcontent.StaticContentFeature;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
+import io.helidon.websocket.WsListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -17,6 +18,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * {@link WebChatServer} on a Helidon 4 SE web server, which runs every connection on its own virtual thread.
@@ -76,9 +78,8 @@ final class HelidonWebChatServer implements WebChatServer {
                 .welcome("index.html")
                 .cachedFiles(Set.copyOf(PAGE_FILES))
                 .build());
-        WsRouting.Builder ws = WsRouting.builder()
-                .endpoint("/", () -> new ChatSocket(engine, sockets, maxMessageBytes))
-                .endpoint("/ws", () -> new ChatSocket(engine, sockets, maxMessageBytes));
+        Supplier<WsListener> socket = () -> new ChatSocket(engine, sockets, maxMessageBytes);
+        WsRouting.Builder ws = WsRouting.builder().endpoint("/", socket).endpoint("/ws", socket);
         // Two gates, one policy: Helidon's WebSocket upgrader compares Origin with its exact list before routing (and
         // without a list it would demand Origin == Host, refusing allowed origins); the routing filter then checks
         // Host and Origin of every request, the upgrade included, before any handler or the protocol switch.
