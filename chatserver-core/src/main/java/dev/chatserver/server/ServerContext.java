@@ -33,7 +33,7 @@ final class ServerContext {
     static final Duration LINGER = Duration.ofSeconds(1);
     /** The refusal sent to a connection over the limit. */
     static final byte[] TOO_MANY_CONNECTIONS =
-            MessageCodec.encodeLine(ServerMessage.End.error("too many connections"));
+            MessageCodec.encodeLine(ServerMessage.End.error(Conversation.TOO_MANY_CONNECTIONS));
 
     final ChatEngine engine;
     final ServerLimits limits;
@@ -74,7 +74,8 @@ final class ServerContext {
      * @param socket the accepted connection, which holds no slot
      */
     static void refuse(Socket socket) {
-        LOG.log(Level.INFO, "connection from {0} refused: too many connections", socket.getRemoteSocketAddress());
+        LOG.log(Level.INFO, "connection from {0} refused: {1}", socket.getRemoteSocketAddress(),
+                Conversation.TOO_MANY_CONNECTIONS);
         try (socket) {
             socket.getOutputStream().write(TOO_MANY_CONNECTIONS);
             socket.shutdownOutput();

@@ -1,6 +1,7 @@
 package dev.chatserver.web;
 
 import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.protocol.JsonObjectStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,7 @@ public interface WebChatServer extends AutoCloseable {
     int DEFAULT_PORT = 5175;
 
     /** The default limit of one incoming WebSocket message, in bytes of UTF-8. */
-    int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
+    int DEFAULT_MAX_MESSAGE_BYTES = JsonObjectStream.DEFAULT_MAX_OBJECT_BYTES;
 
     /**
      * The default limit of WebSocket connections served at once, the same as the TCP server's default: each holds
