@@ -26,6 +26,11 @@ final class GgufInput {
         this.size = size;
     }
 
+    /** Bytes in the file. */
+    long size() {
+        return size;
+    }
+
     /** Absolute position of the next byte to read. */
     long position() {
         return bufferStart + buffer.position();
