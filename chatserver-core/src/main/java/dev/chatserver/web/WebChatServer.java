@@ -131,8 +131,8 @@ public interface WebChatServer extends AutoCloseable {
          * @throws java.io.UncheckedIOException if the port cannot be bound
          */
         public WebChatServer start() {
-            return HelidonWebChatServer.start(engine, host, port, List.copyOf(allowedOrigins), maxMessageBytes,
-                    maxConnections);
+            return HelidonWebChatServer.start(engine,
+                    new WebSettings(host, port, allowedOrigins, maxMessageBytes, maxConnections));
         }
     }
 }
