@@ -26,6 +26,11 @@ final class GgufInput {
         this.size = size;
     }
 
+    /** Bytes in the file. */
+    long size() {
+        return size;
+    }
+
     /** Absolute position of the next byte to read. */
     long position() {
         return bufferStart + buffer.position();
@@ -36,9 +41,10 @@ final class GgufInput {
         return size - position();
     }
 
-    private void need(int bytes) throws IOException {
+    /** @return the buffer, refilled if needed so that at least {@code bytes} unread bytes follow its position */
+    private ByteBuffer need(int bytes) throws IOException {
         if (buffer.remaining() >= bytes) {
-            return;
+            return buffer;
         }
         bufferStart += buffer.position();
         buffer.compact();
@@ -49,21 +55,19 @@ final class GgufInput {
             }
         }
         buffer.flip();
+        return buffer;
     }
 
     int u8() throws IOException {
-        need(1);
-        return buffer.get() & 0xFF;
+        return need(1).get() & 0xFF;
     }
 
     short i16() throws IOException {
-        need(2);
-        return buffer.getShort();
+        return need(2).getShort();
     }
 
     int i32() throws IOException {
-        need(4);
-        return buffer.getInt();
+        return need(4).getInt();
     }
 
     long u32() throws IOException {
@@ -71,18 +75,15 @@ final class GgufInput {
     }
 
     long i64() throws IOException {
-        need(8);
-        return buffer.getLong();
+        return need(8).getLong();
     }
 
     float f32() throws IOException {
-        need(4);
-        return buffer.getFloat();
+        return need(4).getFloat();
     }
 
     double f64() throws IOException {
-        need(8);
-        return buffer.getDouble();
+        return need(8).getDouble();
     }
 
     /** Reads {@code length} bytes (which the caller has checked against {@link #remaining()}). */

@@ -53,7 +53,7 @@ public final class GgufReader {
             throw new GgufFormatException(file, "is a directory, not a GGUF file");
         }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            return new Parse(file, new GgufInput(channel, channel.size()), channel.size()).file();
+            return new Parse(file, new GgufInput(channel, channel.size())).file();
         } catch (NoSuchFileException e) {
             throw new GgufFormatException(file, "no such file");
         } catch (AccessDeniedException e) {
@@ -72,10 +72,10 @@ public final class GgufReader {
         private final long size;
         private String part = "header";
 
-        Parse(Path file, GgufInput in, long size) {
+        Parse(Path file, GgufInput in) {
             this.file = file;
             this.in = in;
-            this.size = size;
+            this.size = in.size();
         }
 
         private GgufFormatException fail(String reason) {

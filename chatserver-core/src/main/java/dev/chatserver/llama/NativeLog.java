@@ -37,6 +37,15 @@ final class NativeLog {
         final StringBuilder text = new StringBuilder();
     }
 
+    /** Parts of llama.cpp's lines that mark them as routine (see {@link #isRoutine}). */
+    private static final String[] ROUTINE = {
+            "the full capacity of the model will not be utilized",
+            "failed to prepare ubatch",
+            "failed to find KV cache slot",
+            "failed to decode, ret = -3",
+            "failed to decode, ret = 1",
+    };
+
     private static final ThreadLocal<Pending> PENDING = ThreadLocal.withInitial(Pending::new);
     private static final ThreadLocal<List<Line>> CAPTURED = new ThreadLocal<>();
 
@@ -107,14 +116,6 @@ final class NativeLog {
         }
         return false;
     }
-
-    private static final String[] ROUTINE = {
-            "the full capacity of the model will not be utilized",
-            "failed to prepare ubatch",
-            "failed to find KV cache slot",
-            "failed to decode, ret = -3",
-            "failed to decode, ret = 1",
-    };
 
     /**
      * Starts collecting the warning and error lines llama.cpp logs on the calling thread.

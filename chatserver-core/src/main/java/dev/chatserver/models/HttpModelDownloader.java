@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,19 +17,10 @@ final class HttpModelDownloader implements ModelDownloader {
 
     private static final System.Logger LOG = System.getLogger(HttpModelDownloader.class.getName());
 
-    private final Duration timeout;
-    private final Duration stallTimeout;
-    private final int maxRedirects;
-    private final int retries;
-    private final Duration progressInterval;
+    private final TransferSettings settings;
 
-    HttpModelDownloader(Duration timeout, Duration stallTimeout, int maxRedirects, int retries,
-                        Duration progressInterval) {
-        this.timeout = timeout;
-        this.stallTimeout = stallTimeout;
-        this.maxRedirects = maxRedirects;
-        this.retries = retries;
-        this.progressInterval = progressInterval;
+    HttpModelDownloader(TransferSettings settings) {
+        this.settings = settings;
     }
 
     @Override
@@ -44,11 +34,10 @@ final class HttpModelDownloader implements ModelDownloader {
         try (HttpClient client = HttpClient.newBuilder()
                 // Redirects are followed by Transfer: the hub's checksum is only on the redirect response.
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(timeout)
+                .connectTimeout(settings.timeout())
                 .build();
              PartialFile file = PartialFile.open(part)) {
-            Transfer transfer = new Transfer(client, url, file, progress, timeout, stallTimeout, maxRedirects, retries,
-                    progressInterval);
+            Transfer transfer = new Transfer(client, url, file, progress, settings);
             try {
                 transfer.run();
             } catch (DownloadException e) {

@@ -99,7 +99,8 @@ public interface ModelDownloader {
 
         /** @return a downloader with these settings */
         public ModelDownloader build() {
-            return new HttpModelDownloader(connectTimeout, stallTimeout, maxRedirects, retries, progressInterval);
+            return new HttpModelDownloader(
+                    new TransferSettings(connectTimeout, stallTimeout, maxRedirects, retries, progressInterval));
         }
     }
 }

@@ -13,7 +13,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
@@ -37,26 +36,19 @@ final class Transfer {
     private final URI url;
     private final PartialFile file;
     private final DownloadProgress progress;
-    private final Duration timeout;
-    private final Duration stallTimeout;
-    private final int maxRedirects;
-    private final long progressIntervalNanos;
+    private final TransferSettings settings;
     private int retriesLeft;
 
     private Optional<String> announcedSha256 = Optional.empty();
     private long resumedFrom;
 
-    Transfer(HttpClient client, URI url, PartialFile file, DownloadProgress progress, Duration timeout,
-             Duration stallTimeout, int maxRedirects, int retries, Duration progressInterval) {
-        this.stallTimeout = stallTimeout;
+    Transfer(HttpClient client, URI url, PartialFile file, DownloadProgress progress, TransferSettings settings) {
         this.client = client;
         this.url = url;
         this.file = file;
         this.progress = progress;
-        this.timeout = timeout;
-        this.maxRedirects = maxRedirects;
-        this.retriesLeft = retries;
-        this.progressIntervalNanos = progressInterval.toNanos();
+        this.settings = settings;
+        this.retriesLeft = settings.retries();
     }
 
     /** @return the SHA-256 the server announced for the file, if it did */
@@ -168,7 +160,7 @@ final class Transfer {
     private Hop openFollowingRedirects(long offset) throws DownloadException {
         URI current = url;
         for (int redirects = 0; ; redirects++) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(current).timeout(timeout).GET()
+            HttpRequest.Builder request = HttpRequest.newBuilder(current).timeout(settings.timeout()).GET()
                     .header("User-Agent", "chatserver-model-pull");
             if (offset > 0) request.header("Range", "bytes=" + offset + "-");
             HttpResponse<InputStream> response = send(request.build());
@@ -178,8 +170,8 @@ final class Transfer {
             // Hugging Face names the file's SHA-256 here, on the redirect, and not on the CDN's answer.
             response.headers().firstValue("X-Linked-Etag").flatMap(Sha256Hex::fromEtag)
                     .ifPresent(sha -> announcedSha256 = Optional.of(sha));
-            if (redirects >= maxRedirects) {
-                throw new HttpStatusException(-1, url, "more than " + maxRedirects + " redirects");
+            if (redirects >= settings.maxRedirects()) {
+                throw new HttpStatusException(-1, url, "more than " + settings.maxRedirects() + " redirects");
             }
             current = redirectTarget(current, status, response);
             LOG.log(System.Logger.Level.DEBUG, "redirected ({0}) to {1}", status, current);
@@ -226,7 +218,7 @@ final class Transfer {
         } else if (e instanceof HttpConnectTimeoutException) {
             message = "timed out connecting to " + where + " (no network?)";
         } else if (e instanceof HttpTimeoutException) {
-            message = "no answer from " + where + " within " + timeout.toSeconds() + " s";
+            message = "no answer from " + where + " within " + settings.timeout().toSeconds() + " s";
         } else if (hasCause(e, ConnectException.class)) {
             message = "cannot connect to " + where + " (no network, or connection refused)";
         } else {
@@ -263,7 +255,7 @@ final class Transfer {
         long startBytes = file.size();
         long lastReport = startNanos;
         progress.update(file.size(), total, 0);
-        StallWatch watch = StallWatch.start(body, stallTimeout);
+        StallWatch watch = StallWatch.start(body, settings.stallTimeout());
         try {
             while (true) {
                 if (Thread.currentThread().isInterrupted()) throw new DownloadInterruptedException(url.toString());
@@ -279,7 +271,7 @@ final class Transfer {
                 watch.dataArrived();
                 file.append(buffer, 0, read);
                 long now = System.nanoTime();
-                if (now - lastReport >= progressIntervalNanos) {
+                if (now - lastReport >= settings.progressInterval().toNanos()) {
                     lastReport = now;
                     report(total, startNanos, startBytes);
                 }
@@ -297,7 +289,7 @@ final class Transfer {
     }
 
     private String stalledMessage() {
-        return "no data from " + url.getHost() + " for " + stallTimeout.toSeconds() + " s after "
+        return "no data from " + url.getHost() + " for " + settings.stallTimeout().toSeconds() + " s after "
                 + ByteSizes.format(file.size()) + " of " + url + " (run again to resume)";
     }
 

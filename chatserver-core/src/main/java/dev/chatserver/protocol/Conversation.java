@@ -25,6 +25,12 @@ public interface Conversation extends AutoCloseable {
     String SHUTTING_DOWN = "server shutting down";
 
     /**
+     * The error a connection over a server's connection limit gets, TCP and WebSocket alike, before it is closed
+     * (no conversation is opened for it).
+     */
+    String TOO_MANY_CONNECTIONS = "too many connections";
+
+    /**
      * Opens a conversation with default limits.
      *
      * @param engine   serves the answers

@@ -10,7 +10,7 @@ package dev.chatserver.protocol;
 public record ConversationLimits(int maxPromptChars, int maxPendingPrompts) {
 
     /** The defaults: prompts up to 64 Ki chars, 64 waiting prompts. */
-    public static final ConversationLimits DEFAULTS = new ConversationLimits(64 * 1024, 64);
+    public static final ConversationLimits DEFAULTS = new ConversationLimits(JsonObjectStream.DEFAULT_MAX_OBJECT_BYTES, 64);
 
     /**
      * Checks the values.

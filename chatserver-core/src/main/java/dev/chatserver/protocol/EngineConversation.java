@@ -1,18 +1,10 @@
 package dev.chatserver.protocol;
 
 import dev.chatserver.engine.ChatSession;
-import dev.chatserver.engine.Completion;
-import dev.chatserver.engine.Reply;
-import dev.chatserver.engine.ReplyListener;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.StructuredTaskScope;
-import java.util.concurrent.StructuredTaskScope.Joiner;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -21,14 +13,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Threads: the transport's reader calls {@code receive}/{@code reject} (never blocks: it queues and, when no
  * answer thread runs, starts one); the answer thread (a virtual thread that lives while requests wait) answers the
- * queue in order, each answer in its own {@link StructuredTaskScope}; any thread may call {@code close} and
- * {@code shutdown}. The fields below the lock are guarded by it.
+ * queue in order, each prompt with an {@link Answer}; any thread may call {@code close} and {@code shutdown}. The
+ * fields below the lock are guarded by it.
  */
 final class EngineConversation implements Conversation {
 
     private static final System.Logger LOG = System.getLogger(EngineConversation.class.getName());
-    /** How long a cancelled reply may take to complete before the next prompt is sent anyway. */
-    private static final Duration CANCEL_WAIT = Duration.ofSeconds(30);
 
     /** A request waiting in line: a prompt to answer, or bad input to answer with an error. */
     private sealed interface Pending {
@@ -44,19 +34,6 @@ final class EngineConversation implements Conversation {
     private record Skip() implements Pending {
     }
 
-    /** Why an answer was stopped before the engine finished it. */
-    private enum Stop { CANCEL, SHUTDOWN, GONE }
-
-    /** How one answer's scope ended: the reply completed, or a stop signal came first. */
-    private sealed interface Outcome {
-    }
-
-    private record Finished(Completion completion) implements Outcome {
-    }
-
-    private record Stopped(Stop stop) implements Outcome {
-    }
-
     private final ChatSession session;
     private final Outbound outbound;
     private final ConversationLimits limits;
@@ -69,7 +46,7 @@ final class EngineConversation implements Conversation {
     /** True while an answer thread runs. */
     private boolean draining;
     /** Completed with the reason to stop the answer in progress; null when none streams. */
-    private CompletableFuture<Stop> current;
+    private CompletableFuture<Answer.Stop> current;
     private boolean shuttingDown;
     private boolean closed;
 
@@ -126,7 +103,7 @@ final class EngineConversation implements Conversation {
      */
     private void cancel() {
         if (current != null) {
-            current.complete(Stop.CANCEL);
+            current.complete(Answer.Stop.CANCEL);
             return;
         }
         ArrayDeque<Pending> kept = new ArrayDeque<>(pending.size());
@@ -180,7 +157,7 @@ final class EngineConversation implements Conversation {
         try {
             while (true) {
                 Pending next;
-                CompletableFuture<Stop> stop = null;
+                CompletableFuture<Answer.Stop> stop = null;
                 lock.lock();
                 try {
                     next = closed ? null : pending.poll();
@@ -198,7 +175,7 @@ final class EngineConversation implements Conversation {
                 switch (next) {
                     case Refuse refuse -> outbound.send(ServerMessage.End.error(refuse.error()));
                     case Skip skip -> outbound.send(ServerMessage.End.ok());
-                    case Ask ask -> answer(ask.prompt(), stop);
+                    case Ask ask -> new Answer(session, outbound).run(ask.prompt(), stop);
                 }
                 lock.lock();
                 try {
@@ -226,95 +203,6 @@ final class EngineConversation implements Conversation {
         }
     }
 
-    /** Streams one answer; returns when its end message went out (or the client is gone). */
-    private void answer(String prompt, CompletableFuture<Stop> stop) throws InterruptedException {
-        PieceGate gate = new PieceGate(outbound);
-        CompletableFuture<Completion> done = new CompletableFuture<>();
-        Reply reply;
-        try {
-            reply = session.send(prompt, new ReplyListener() {
-                @Override
-                public void onText(String piece) {
-                    gate.piece(piece);
-                }
-
-                @Override
-                public void onComplete(Completion completion) {
-                    done.complete(completion);
-                }
-            });
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "session " + session.id() + ": engine refused the prompt", e);
-            gate.end(ServerMessage.End.error("the engine is not available"));
-            return;
-        }
-        Outcome outcome;
-        try (var scope = StructuredTaskScope.open(Joiner.<Outcome>anySuccessfulResultOrThrow())) {
-            scope.fork(() -> streamed(reply, done));
-            scope.fork(() -> new Stopped(stop.get()));
-            outcome = scope.join();
-        } catch (StructuredTaskScope.FailedException e) {
-            LOG.log(Level.WARNING, "session " + session.id() + ": reply failed", e.getCause());
-            reply.cancel();
-            gate.end(ServerMessage.End.error("internal error"));
-            return;
-        } catch (InterruptedException e) {
-            reply.cancel();
-            gate.close();
-            throw e;
-        }
-        switch (outcome) {
-            case Finished finished -> gate.end(endOf(finished.completion()));
-            case Stopped stopped -> {
-                switch (stopped.stop()) {
-                    case GONE -> gate.close();
-                    case CANCEL -> gate.end(ServerMessage.End.ok());
-                    case SHUTDOWN -> gate.end(ServerMessage.End.error(SHUTTING_DOWN));
-                }
-                // The session takes no new reply until this one completed (it would be BUSY). After a shutdown or
-                // with the client gone no reply follows, so there is nothing to wait for.
-                if (stopped.stop() == Stop.CANCEL) awaitCompletion(done);
-            }
-        }
-    }
-
-    /** The streaming subtask: waits for the reply's completion; when the scope is cancelled, cancels the reply. */
-    private static Outcome streamed(Reply reply, CompletableFuture<Completion> done)
-            throws InterruptedException, ExecutionException {
-        try {
-            return new Finished(done.get());
-        } catch (InterruptedException e) {
-            reply.cancel();
-            throw e;
-        }
-    }
-
-    private void awaitCompletion(CompletableFuture<Completion> done) throws InterruptedException {
-        try {
-            done.get(CANCEL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            LOG.log(Level.WARNING, "session {0}: a cancelled reply did not complete in {1}", session.id(), CANCEL_WAIT);
-        } catch (ExecutionException e) {
-            LOG.log(Level.WARNING, "session " + session.id() + ": reply failed", e.getCause());
-        }
-    }
-
-    /** The end message for a reply the engine completed. */
-    static ServerMessage.End endOf(Completion completion) {
-        return switch (completion.reason()) {
-            case END, MAX_TOKENS -> ServerMessage.End.ok();
-            case BUSY -> ServerMessage.End.error("server busy");
-            case CANCELLED -> ServerMessage.End.error("answer cancelled");
-            case CONTEXT_FULL -> ServerMessage.End.error(orElse(completion.message(),
-                    "the prompt does not fit the context window"));
-            case ERROR -> ServerMessage.End.error(orElse(completion.message(), "internal error"));
-        };
-    }
-
-    private static String orElse(String message, String fallback) {
-        return message.isBlank() ? fallback : message;
-    }
-
     @Override
     public boolean isBusy() {
         lock.lock();
@@ -327,7 +215,7 @@ final class EngineConversation implements Conversation {
 
     @Override
     public void shutdown() {
-        CompletableFuture<Stop> stop;
+        CompletableFuture<Answer.Stop> stop;
         lock.lock();
         try {
             if (closed || shuttingDown) return;
@@ -337,7 +225,7 @@ final class EngineConversation implements Conversation {
         } finally {
             lock.unlock();
         }
-        if (stop != null) stop.complete(Stop.SHUTDOWN);
+        if (stop != null) stop.complete(Answer.Stop.SHUTDOWN);
     }
 
     @Override
@@ -357,7 +245,7 @@ final class EngineConversation implements Conversation {
 
     @Override
     public void close() {
-        CompletableFuture<Stop> stop;
+        CompletableFuture<Answer.Stop> stop;
         lock.lock();
         try {
             if (closed) return;
@@ -368,7 +256,7 @@ final class EngineConversation implements Conversation {
         } finally {
             lock.unlock();
         }
-        if (stop != null) stop.complete(Stop.GONE);
+        if (stop != null) stop.complete(Answer.Stop.GONE);
         session.close();
     }
 }

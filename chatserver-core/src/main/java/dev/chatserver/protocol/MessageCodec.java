@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.function.Consumer;
 
 /**
  * Encodes and decodes the SocketLab messages with jakarta.json (Parsson). Stateless and thread-safe.
@@ -50,9 +51,7 @@ public final class MessageCodec {
      * @return e.g. {@code {"token":"Hi","eog":false}} or {@code {"token":"","eog":true,"error":"server busy"}}
      */
     public static String encode(ServerMessage message) {
-        StringWriter text = new StringWriter(64);
-        try (JsonGenerator json = GENERATORS.createGenerator(text)) {
-            json.writeStartObject();
+        return object(json -> {
             switch (message) {
                 case ServerMessage.Piece piece -> json.write("token", piece.token()).write("eog", false);
                 case ServerMessage.End end -> {
@@ -60,9 +59,7 @@ public final class MessageCodec {
                     end.error().ifPresent(error -> json.write("error", error));
                 }
             }
-            json.writeEnd();
-        }
-        return text.toString();
+        });
     }
 
     /**
@@ -72,13 +69,20 @@ public final class MessageCodec {
      * @return e.g. {@code {"token":"Hello","eog":true}} or {@code {"cancel":true}}
      */
     public static String encode(ClientMessage message) {
-        StringWriter text = new StringWriter(64);
-        try (JsonGenerator json = GENERATORS.createGenerator(text)) {
-            json.writeStartObject();
+        return object(json -> {
             switch (message) {
                 case ClientMessage.Prompt prompt -> json.write("token", prompt.text()).write("eog", prompt.eog());
                 case ClientMessage.Cancel ignored -> json.write("cancel", true);
             }
+        });
+    }
+
+    /** @return the text of one JSON object whose fields {@code fields} writes */
+    private static String object(Consumer<JsonGenerator> fields) {
+        StringWriter text = new StringWriter(64);
+        try (JsonGenerator json = GENERATORS.createGenerator(text)) {
+            json.writeStartObject();
+            fields.accept(json);
             json.writeEnd();
         }
         return text.toString();

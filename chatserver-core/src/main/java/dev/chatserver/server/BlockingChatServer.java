@@ -1,7 +1,6 @@
 package dev.chatserver.server;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -18,9 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class BlockingChatServer implements ChatServer {
 
-    private static final System.Logger LOG = BlockingConnection.LOG;
-    /** Pending connections the kernel may hold (capped by the system's somaxconn). */
-    static final int BACKLOG = 4096;
+    private static final System.Logger LOG = ServerContext.LOG;
 
     private final ServerContext context;
     private final ServerSocket listener;
@@ -45,7 +42,7 @@ final class BlockingChatServer implements ChatServer {
         ServerSocket listener = new ServerSocket();
         try {
             listener.setReuseAddress(true);
-            listener.bind(new InetSocketAddress(host, port), BACKLOG);
+            listener.bind(new InetSocketAddress(host, port), ServerContext.BACKLOG);
         } catch (IOException e) {
             listener.close();
             throw e;
@@ -73,16 +70,14 @@ final class BlockingChatServer implements ChatServer {
 
     private void admit(Socket socket) {
         if (!context.slots.tryAcquire()) {
-            refuse(socket);
+            ServerContext.refuse(socket);
             return;
         }
         BlockingConnection connection;
         try {
             connection = new BlockingConnection(context.nextId(), socket, context);
         } catch (IOException | RuntimeException e) {
-            context.slots.release();
-            LOG.log(Level.WARNING, "could not open a connection: {0}", e.toString());
-            closeQuietly(socket);
+            context.abandon(socket, e);
             return;
         }
         open.add(connection);
@@ -98,31 +93,12 @@ final class BlockingChatServer implements ChatServer {
         }
     }
 
-    static void refuse(Socket socket) {
-        LOG.log(Level.INFO, "connection from {0} refused: too many connections", socket.getRemoteSocketAddress());
-        try (socket) {
-            OutputStream out = socket.getOutputStream();
-            out.write(ServerContext.TOO_MANY_CONNECTIONS);
-            socket.shutdownOutput();
-        } catch (IOException e) {
-            // the client left first
-        }
-    }
-
     /** Keeps a persistent accept failure (e.g. out of file descriptors) from spinning a core. */
     private static void pauseAfterAcceptFailure() {
         try {
             Thread.sleep(100);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // nothing to do
         }
     }
 
@@ -159,13 +135,11 @@ final class BlockingChatServer implements ChatServer {
         try {
             acceptor.join(Duration.ofMillis(500));
             List<BlockingConnection> connections = List.copyOf(open);
-            connections.forEach(c -> c.conversation().shutdown());
-            long graceEnd = System.nanoTime() + ServerContext.SHUTDOWN_GRACE.toNanos();
-            for (BlockingConnection c : connections) c.conversation().awaitIdle(until(graceEnd));
+            ServerContext.endAnswers(connections.stream().map(BlockingConnection::conversation).toList());
             connections.forEach(c -> c.closeSocket("server shutting down"));
             long joinEnd = System.nanoTime() + ServerContext.SHUTDOWN_JOIN.toNanos();
             for (BlockingConnection c : connections) {
-                if (!c.join(until(joinEnd))) c.interrupt();
+                if (!c.join(ServerContext.until(joinEnd))) c.interrupt();
             }
         } catch (InterruptedException e) {
             interrupted = true;
@@ -175,9 +149,5 @@ final class BlockingChatServer implements ChatServer {
             });
         }
         if (interrupted) Thread.currentThread().interrupt();
-    }
-
-    static Duration until(long deadlineNanos) {
-        return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
     }
 }

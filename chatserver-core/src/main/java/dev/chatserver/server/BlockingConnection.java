@@ -27,7 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class BlockingConnection {
 
-    static final System.Logger LOG = System.getLogger(ChatServer.class.getPackageName());
+    private static final System.Logger LOG = ServerContext.LOG;
 
     private final long id;
     private final Socket socket;

@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  */
 final class SelectorChatServer implements ChatServer {
 
-    private static final System.Logger LOG = BlockingConnection.LOG;
+    private static final System.Logger LOG = ServerContext.LOG;
     /** How often the selector wakes to check idle and lingering connections. */
     private static final long TICK_MILLIS = 250;
 
@@ -58,7 +58,7 @@ final class SelectorChatServer implements ChatServer {
         ServerSocketChannel listener = ServerSocketChannel.open();
         try {
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            listener.bind(new InetSocketAddress(host, port), BlockingChatServer.BACKLOG);
+            listener.bind(new InetSocketAddress(host, port), ServerContext.BACKLOG);
             listener.configureBlocking(false);
             listener.register(selector, SelectionKey.OP_ACCEPT);
         } catch (IOException e) {
@@ -156,7 +156,7 @@ final class SelectorChatServer implements ChatServer {
 
     private void admit(SocketChannel channel) {
         if (!context.slots.tryAcquire()) {
-            BlockingChatServer.refuse(channel.socket());
+            ServerContext.refuse(channel.socket());
             return;
         }
         SelectorConnection connection;
@@ -167,13 +167,7 @@ final class SelectorChatServer implements ChatServer {
             connection = new SelectorConnection(context.nextId(), channel, key, this, context);
             key.attach(connection);
         } catch (IOException | RuntimeException e) {
-            context.slots.release();
-            LOG.log(Level.WARNING, "could not open a connection: {0}", e.toString());
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // nothing to do
-            }
+            context.abandon(channel, e);
             return;
         }
         open.add(connection);
@@ -206,10 +200,7 @@ final class SelectorChatServer implements ChatServer {
         selector.wakeup();
         boolean interrupted = false;
         try {
-            List<SelectorConnection> connections = List.copyOf(open);
-            connections.forEach(c -> c.conversation().shutdown());
-            long graceEnd = System.nanoTime() + ServerContext.SHUTDOWN_GRACE.toNanos();
-            for (SelectorConnection c : connections) c.conversation().awaitIdle(BlockingChatServer.until(graceEnd));
+            ServerContext.endAnswers(open.stream().map(SelectorConnection::conversation).toList());
             closeAll = true;
             selector.wakeup();
             if (!loop.join(ServerContext.SHUTDOWN_JOIN)) {

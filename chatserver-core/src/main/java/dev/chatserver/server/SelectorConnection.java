@@ -24,7 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class SelectorConnection {
 
-    private static final System.Logger LOG = BlockingConnection.LOG;
+    private static final System.Logger LOG = ServerContext.LOG;
 
     private final long id;
     private final SocketChannel channel;
@@ -234,14 +234,5 @@ final class SelectorConnection {
             context.slots.release();
         }
         LOG.log(Level.INFO, "connection {0} closed: {1}", Long.toString(id), reason);
-    }
-
-    boolean isClosed() {
-        lock.lock();
-        try {
-            return closed;
-        } finally {
-            lock.unlock();
-        }
     }
 }

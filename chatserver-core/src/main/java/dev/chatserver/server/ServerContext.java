@@ -1,9 +1,15 @@
 package dev.chatserver.server;
 
 import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.protocol.Conversation;
 import dev.chatserver.protocol.MessageCodec;
 import dev.chatserver.protocol.ServerMessage;
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -12,6 +18,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * apart from the thread-safe slot semaphore and id counter.
  */
 final class ServerContext {
+
+    /** The logger of every connection mode. */
+    static final System.Logger LOG = System.getLogger(ChatServer.class.getPackageName());
+    /** Pending connections the kernel may hold (capped by the system's somaxconn). */
+    static final int BACKLOG = 4096;
 
     /** How long answers in progress get to send their "server shutting down" end before connections close. */
     static final Duration SHUTDOWN_GRACE = Duration.ofMillis(2500);
@@ -22,7 +33,7 @@ final class ServerContext {
     static final Duration LINGER = Duration.ofSeconds(1);
     /** The refusal sent to a connection over the limit. */
     static final byte[] TOO_MANY_CONNECTIONS =
-            MessageCodec.encodeLine(ServerMessage.End.error("too many connections"));
+            MessageCodec.encodeLine(ServerMessage.End.error(Conversation.TOO_MANY_CONNECTIONS));
 
     final ChatEngine engine;
     final ServerLimits limits;
@@ -39,5 +50,58 @@ final class ServerContext {
     /** @return the id of a new connection, for log lines: 1, 2, 3... */
     long nextId() {
         return ids.incrementAndGet();
+    }
+
+    /**
+     * Accept thread: the connection could not be set up after its slot was taken; gives the slot back and closes it.
+     *
+     * @param connection the accepted socket or channel
+     * @param failure    why
+     */
+    void abandon(Closeable connection, Exception failure) {
+        slots.release();
+        LOG.log(Level.WARNING, "could not open a connection: {0}", failure.toString());
+        try {
+            connection.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+
+    /**
+     * Sends the refusal to a connection over the limit and closes it.
+     *
+     * @param socket the accepted connection, which holds no slot
+     */
+    static void refuse(Socket socket) {
+        LOG.log(Level.INFO, "connection from {0} refused: {1}", socket.getRemoteSocketAddress(),
+                Conversation.TOO_MANY_CONNECTIONS);
+        try (socket) {
+            socket.getOutputStream().write(TOO_MANY_CONNECTIONS);
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            // the client left first
+        }
+    }
+
+    /**
+     * At shutdown: ends every answer in progress with "server shutting down" and waits, up to {@link #SHUTDOWN_GRACE}
+     * in all, until those ends are handed to the connections.
+     *
+     * @param conversations the open connections' conversations
+     * @throws InterruptedException if the closing thread is interrupted
+     */
+    static void endAnswers(List<Conversation> conversations) throws InterruptedException {
+        conversations.forEach(Conversation::shutdown);
+        long graceEnd = System.nanoTime() + SHUTDOWN_GRACE.toNanos();
+        for (Conversation c : conversations) c.awaitIdle(until(graceEnd));
+    }
+
+    /**
+     * @param deadlineNanos a {@link System#nanoTime()} deadline
+     * @return the time left until it, zero when it has passed
+     */
+    static Duration until(long deadlineNanos) {
+        return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
     }
 }

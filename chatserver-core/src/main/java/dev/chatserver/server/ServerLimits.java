@@ -26,7 +26,7 @@ public record ServerLimits(int maxConnections, int maxMessageBytes, Optional<Dur
 
     /** The defaults. */
     public static final ServerLimits DEFAULTS = new ServerLimits(10_000, JsonObjectStream.DEFAULT_MAX_OBJECT_BYTES,
-            Optional.empty(), 64, 256 * 1024);
+            Optional.empty(), ConversationLimits.DEFAULTS.maxPendingPrompts(), 256 * 1024);
 
     /**
      * Checks the values.

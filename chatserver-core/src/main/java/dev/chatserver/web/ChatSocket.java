@@ -30,8 +30,6 @@ final class ChatSocket implements WsListener {
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
     /** Well below the web server's idle timeout of 5 minutes. */
     private static final Duration PING_INTERVAL = Duration.ofSeconds(60);
-    /** The error a WebSocket over the connection limit gets, worded as the TCP server's. */
-    private static final String TOO_MANY_CONNECTIONS = "too many connections";
 
     private final ChatEngine engine;
     private final OpenSockets sockets;
@@ -85,10 +83,10 @@ final class ChatSocket implements WsListener {
      */
     private static void refuse(WsSession session) {
         LOG.log(Level.INFO, "WebSocket from {0} refused: {1}", session.socketContext().remotePeer().address(),
-                TOO_MANY_CONNECTIONS);
+                Conversation.TOO_MANY_CONNECTIONS);
         try {
-            session.send(MessageCodec.encode(ServerMessage.End.error(TOO_MANY_CONNECTIONS)), true);
-            session.close(WsCloseCodes.TRY_AGAIN_LATER, TOO_MANY_CONNECTIONS);
+            session.send(MessageCodec.encode(ServerMessage.End.error(Conversation.TOO_MANY_CONNECTIONS)), true);
+            session.close(WsCloseCodes.TRY_AGAIN_LATER, Conversation.TOO_MANY_CONNECTIONS);
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, "refused WebSocket gone first: {0}", e.toString());
         }
@@ -147,8 +145,8 @@ final class ChatSocket implements WsListener {
         fragmentBytes = 0;
         c.close();
         deliver(ServerMessage.End.error(problem.getMessage()));
-        int code = problem.kind() == ProtocolException.Kind.TOO_LARGE ? WsCloseCodes.TOO_BIG : WsCloseCodes.VIOLATED_POLICY;
-        ws.close(code, problem.getMessage());
+        boolean tooLarge = problem.kind() == ProtocolException.Kind.TOO_LARGE;
+        ws.close(tooLarge ? WsCloseCodes.TOO_BIG : WsCloseCodes.VIOLATED_POLICY, problem.getMessage());
         release();
     }
 

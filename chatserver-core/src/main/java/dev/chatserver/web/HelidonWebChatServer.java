@@ -7,6 +7,7 @@ import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
 import io.helidon.webserver.staticcontent.StaticContentFeature;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
+import io.helidon.websocket.WsListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -17,6 +18,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * {@link WebChatServer} on a Helidon 4 SE web server, which runs every connection on its own virtual thread.
@@ -50,15 +52,14 @@ final class HelidonWebChatServer implements WebChatServer {
      * must be known before the server is built: port 0 is resolved first by probing a free port. A fixed port is
      * probed too, so that a port in use is reported as one clear error (Helidon would log a stack trace).
      */
-    static WebChatServer start(ChatEngine engine, String host, int port, List<URI> allowedOrigins, int maxMessageBytes,
-                               int maxConnections) {
-        if (port != 0) {
-            return startOn(engine, host, probe(host, port), allowedOrigins, maxMessageBytes, maxConnections);
+    static WebChatServer start(ChatEngine engine, WebSettings settings) {
+        if (settings.port() != 0) {
+            return startOn(engine, settings.withPort(probe(settings.host(), settings.port())));
         }
         UncheckedIOException last = null;
         for (int attempt = 0; attempt < EPHEMERAL_ATTEMPTS; attempt++) {
             try {
-                return startOn(engine, host, probe(host, 0), allowedOrigins, maxMessageBytes, maxConnections);
+                return startOn(engine, settings.withPort(probe(settings.host(), 0)));
             } catch (UncheckedIOException e) {
                 last = e;     // another process took the probed port in between: probe again
             }
@@ -66,19 +67,21 @@ final class HelidonWebChatServer implements WebChatServer {
         throw last;
     }
 
-    private static WebChatServer startOn(ChatEngine engine, String host, int port, List<URI> allowedOrigins,
-                                         int maxMessageBytes, int maxConnections) {
-        AccessPolicy policy = AccessPolicy.of(host, port, allowedOrigins);
-        OpenSockets sockets = new OpenSockets(maxConnections);
+    /** Starts on the settings' port, which is no longer 0. */
+    private static WebChatServer startOn(ChatEngine engine, WebSettings settings) {
+        String host = settings.host();
+        int port = settings.port();
+        int maxMessageBytes = settings.maxMessageBytes();
+        AccessPolicy policy = AccessPolicy.of(host, port, settings.allowedOrigins());
+        OpenSockets sockets = new OpenSockets(settings.maxConnections());
         var page = StaticContentFeature.createService(ClasspathHandlerConfig.builder()
                 .location(PAGE_LOCATION)
                 .classLoader(HelidonWebChatServer.class.getClassLoader())
                 .welcome("index.html")
                 .cachedFiles(Set.copyOf(PAGE_FILES))
                 .build());
-        WsRouting.Builder ws = WsRouting.builder()
-                .endpoint("/", () -> new ChatSocket(engine, sockets, maxMessageBytes))
-                .endpoint("/ws", () -> new ChatSocket(engine, sockets, maxMessageBytes));
+        Supplier<WsListener> socket = () -> new ChatSocket(engine, sockets, maxMessageBytes);
+        WsRouting.Builder ws = WsRouting.builder().endpoint("/", socket).endpoint("/ws", socket);
         // Two gates, one policy: Helidon's WebSocket upgrader compares Origin with its exact list before routing (and
         // without a list it would demand Origin == Host, refusing allowed origins); the routing filter then checks
         // Host and Origin of every request, the upgrade included, before any handler or the protocol switch.

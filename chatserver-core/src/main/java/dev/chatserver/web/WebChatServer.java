@@ -1,6 +1,7 @@
 package dev.chatserver.web;
 
 import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.protocol.JsonObjectStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,7 @@ public interface WebChatServer extends AutoCloseable {
     int DEFAULT_PORT = 5175;
 
     /** The default limit of one incoming WebSocket message, in bytes of UTF-8. */
-    int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
+    int DEFAULT_MAX_MESSAGE_BYTES = JsonObjectStream.DEFAULT_MAX_OBJECT_BYTES;
 
     /**
      * The default limit of WebSocket connections served at once, the same as the TCP server's default: each holds
@@ -130,8 +131,8 @@ public interface WebChatServer extends AutoCloseable {
          * @throws java.io.UncheckedIOException if the port cannot be bound
          */
         public WebChatServer start() {
-            return HelidonWebChatServer.start(engine, host, port, List.copyOf(allowedOrigins), maxMessageBytes,
-                    maxConnections);
+            return HelidonWebChatServer.start(engine,
+                    new WebSettings(host, port, allowedOrigins, maxMessageBytes, maxConnections));
         }
     }
 }

@@ -24,7 +24,7 @@ class GenerationTest {
     /** Skips the test, visibly (an assumption in {@code @BeforeAll} would hide it), when the model is absent. */
     @BeforeEach
     void requireModel() {
-        SharedModels.stories();
+        TestModels.storiesOrSkip();
     }
 
     @AfterAll

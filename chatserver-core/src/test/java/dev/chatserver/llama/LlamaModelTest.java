@@ -44,7 +44,7 @@ class LlamaModelTest {
 
     @Test
     void storiesModelInfoAndChatMlFallback() {
-        try (LlamaModel model = LlamaModel.load(SharedModels.stories(), ModelParams.defaults())) {
+        try (LlamaModel model = LlamaModel.load(TestModels.storiesOrSkip(), ModelParams.defaults())) {
             assertThat(model.info()).isEqualTo(new ModelInfo("tinyllamas-stories-260k", "llama",
                     model.info().parameters(), model.info().sizeBytes(), 512, 512));
             assertThat(model.info().parameters()).isBetween(200_000L, 300_000L);

@@ -3,6 +3,7 @@ package dev.chatserver.llama;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.chatserver.testing.TestModels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import dev.chatserver.testing.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,7 +118,7 @@ class ModelLoadTest {
 
     @Test
     void truncatedRealModel() throws IOException {
-        byte[] model = Files.readAllBytes(SharedModels.stories());
+        byte[] model = Files.readAllBytes(TestModels.storiesOrSkip());
         assertRefused(write("half.gguf", Arrays.copyOf(model, model.length / 2)), "truncated in the tensor data");
         assertRefused(write("head.gguf", Arrays.copyOf(model, 3000)), "truncated in the value of metadata entry 12");
     }

@@ -20,6 +20,7 @@ public final class SlotHolder implements AutoCloseable {
     private final CountDownLatch blocked = new CountDownLatch(1);
     private final Reply reply;
 
+    /** Takes the slot; returns once the holder's reply occupies it. */
     public SlotHolder(ChatEngine engine) {
         this.engine = engine;
         this.session = engine.openSession();
@@ -43,6 +44,7 @@ public final class SlotHolder implements AutoCloseable {
         TestEngines.eventually("the holder occupies the slot", () -> engine.stats().activeReplies() == 1);
     }
 
+    /** Lets the holder's reply finish and closes its session. */
     @Override
     public void close() {
         release.countDown();
@@ -50,6 +52,7 @@ public final class SlotHolder implements AutoCloseable {
         session.close();
     }
 
+    /** @return the engine whose slot is held */
     public ChatEngine engine() {
         return engine;
     }

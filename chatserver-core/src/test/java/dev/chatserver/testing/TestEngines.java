@@ -18,6 +18,7 @@ import java.util.function.UnaryOperator;
 /** Real engines on the tiny synthetic model with test-sized limits, and ways to ask them directly. */
 public final class TestEngines {
 
+    /** How long a test waits for an answer or a condition: generous, for a loaded machine. */
     public static final Duration TIMEOUT = Duration.ofSeconds(120);
 
     private TestEngines() {
@@ -31,15 +32,23 @@ public final class TestEngines {
 
     /** @return the answers of a fresh session to the prompts, in turn, asked without any server */
     public static List<String> direct(ChatEngine engine, String... prompts) {
-        List<String> answers = new ArrayList<>();
+        return pieces(engine, prompts).stream().map(answer -> String.join("", answer)).toList();
+    }
+
+    /**
+     * @return per prompt, the pieces of a fresh session's answer as its listener received them, asked in turn
+     *         without any server
+     */
+    public static List<List<String>> pieces(ChatEngine engine, String... prompts) {
+        List<List<String>> answers = new ArrayList<>();
         try (ChatSession session = engine.openSession()) {
             for (String prompt : prompts) {
-                StringBuilder text = new StringBuilder();
+                List<String> pieces = new ArrayList<>();
                 Reply reply = session.send(prompt, new ReplyListener() {
                     @Override
                     public void onText(String piece) {
-                        synchronized (text) {
-                            text.append(piece);
+                        synchronized (pieces) {
+                            pieces.add(piece);
                         }
                     }
 
@@ -49,14 +58,15 @@ public final class TestEngines {
                 });
                 Completion completion = await(reply);
                 assertThat(completion.isSuccess()).as("%s %s", completion.reason(), completion.message()).isTrue();
-                synchronized (text) {
-                    answers.add(text.toString());
+                synchronized (pieces) {
+                    answers.add(List.copyOf(pieces));
                 }
             }
         }
         return answers;
     }
 
+    /** @return the reply's completion; fails the test when it does not complete within {@link #TIMEOUT} */
     public static Completion await(Reply reply) {
         try {
             Optional<Completion> completion = reply.await(TIMEOUT);

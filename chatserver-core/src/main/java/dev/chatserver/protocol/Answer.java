@@ -1,0 +1,145 @@
+package dev.chatserver.protocol;
+
+import dev.chatserver.engine.ChatSession;
+import dev.chatserver.engine.Completion;
+import dev.chatserver.engine.Reply;
+import dev.chatserver.engine.ReplyListener;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.StructuredTaskScope;
+import java.util.concurrent.StructuredTaskScope.Joiner;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One answer of an {@link EngineConversation}: sends the prompt to the session and streams the reply to the
+ * outbound in a {@link StructuredTaskScope}, where one subtask waits for the reply and another for a stop signal
+ * (cancel, shutdown, client gone); the first to finish cancels the other. Ends with exactly one end message, or
+ * none when the client is gone.
+ *
+ * <p>Runs on the conversation's answer thread; the scope's subtasks are virtual threads of that scope.
+ */
+final class Answer {
+
+    private static final System.Logger LOG = System.getLogger(EngineConversation.class.getName());
+    /** How long a cancelled reply may take to complete before the next prompt is sent anyway. */
+    private static final Duration CANCEL_WAIT = Duration.ofSeconds(30);
+
+    /** Why an answer was stopped before the engine finished it. */
+    enum Stop { CANCEL, SHUTDOWN, GONE }
+
+    /** How one answer's scope ended: the reply completed, or a stop signal came first. */
+    private sealed interface Outcome {
+    }
+
+    private record Finished(Completion completion) implements Outcome {
+    }
+
+    private record Stopped(Stop stop) implements Outcome {
+    }
+
+    private final ChatSession session;
+    private final Outbound outbound;
+
+    Answer(ChatSession session, Outbound outbound) {
+        this.session = session;
+        this.outbound = outbound;
+    }
+
+    /**
+     * Streams one answer; returns when its end message went out (or the client is gone).
+     *
+     * @param prompt the prompt
+     * @param stop   completed by the conversation with the reason to stop early
+     * @throws InterruptedException if the answer thread is interrupted; the reply is cancelled
+     */
+    void run(String prompt, CompletableFuture<Stop> stop) throws InterruptedException {
+        PieceGate gate = new PieceGate(outbound);
+        CompletableFuture<Completion> done = new CompletableFuture<>();
+        Reply reply;
+        try {
+            reply = session.send(prompt, new ReplyListener() {
+                @Override
+                public void onText(String piece) {
+                    gate.piece(piece);
+                }
+
+                @Override
+                public void onComplete(Completion completion) {
+                    done.complete(completion);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "session " + session.id() + ": engine refused the prompt", e);
+            gate.end(ServerMessage.End.error("the engine is not available"));
+            return;
+        }
+        Outcome outcome;
+        try (var scope = StructuredTaskScope.open(Joiner.<Outcome>anySuccessfulResultOrThrow())) {
+            scope.fork(() -> streamed(reply, done));
+            scope.fork(() -> new Stopped(stop.get()));
+            outcome = scope.join();
+        } catch (StructuredTaskScope.FailedException e) {
+            LOG.log(Level.WARNING, "session " + session.id() + ": reply failed", e.getCause());
+            reply.cancel();
+            gate.end(ServerMessage.End.error("internal error"));
+            return;
+        } catch (InterruptedException e) {
+            reply.cancel();
+            gate.close();
+            throw e;
+        }
+        switch (outcome) {
+            case Finished finished -> gate.end(endOf(finished.completion()));
+            case Stopped stopped -> {
+                switch (stopped.stop()) {
+                    case GONE -> gate.close();
+                    case CANCEL -> gate.end(ServerMessage.End.ok());
+                    case SHUTDOWN -> gate.end(ServerMessage.End.error(Conversation.SHUTTING_DOWN));
+                }
+                // The session takes no new reply until this one completed (it would be BUSY). After a shutdown or
+                // with the client gone no reply follows, so there is nothing to wait for.
+                if (stopped.stop() == Stop.CANCEL) awaitCompletion(done);
+            }
+        }
+    }
+
+    /** The streaming subtask: waits for the reply's completion; when the scope is cancelled, cancels the reply. */
+    private static Outcome streamed(Reply reply, CompletableFuture<Completion> done)
+            throws InterruptedException, ExecutionException {
+        try {
+            return new Finished(done.get());
+        } catch (InterruptedException e) {
+            reply.cancel();
+            throw e;
+        }
+    }
+
+    private void awaitCompletion(CompletableFuture<Completion> done) throws InterruptedException {
+        try {
+            done.get(CANCEL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.log(Level.WARNING, "session {0}: a cancelled reply did not complete in {1}", session.id(), CANCEL_WAIT);
+        } catch (ExecutionException e) {
+            LOG.log(Level.WARNING, "session " + session.id() + ": reply failed", e.getCause());
+        }
+    }
+
+    /** The end message for a reply the engine completed. */
+    static ServerMessage.End endOf(Completion completion) {
+        return switch (completion.reason()) {
+            case END, MAX_TOKENS -> ServerMessage.End.ok();
+            case BUSY -> ServerMessage.End.error("server busy");
+            case CANCELLED -> ServerMessage.End.error("answer cancelled");
+            case CONTEXT_FULL -> ServerMessage.End.error(orElse(completion.message(),
+                    "the prompt does not fit the context window"));
+            case ERROR -> ServerMessage.End.error(orElse(completion.message(), "internal error"));
+        };
+    }
+
+    private static String orElse(String message, String fallback) {
+        return message.isBlank() ? fallback : message;
+    }
+}

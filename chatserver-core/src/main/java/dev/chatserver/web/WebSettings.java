@@ -1,0 +1,29 @@
+package dev.chatserver.web;
+
+import java.net.URI;
+import java.util.List;
+
+/**
+ * What a {@link WebChatServer.Builder} configured, handed to the server that starts. Immutable.
+ *
+ * @param host            the address to bind
+ * @param port            the port to bind; 0 until an ephemeral one is chosen
+ * @param allowedOrigins  origins allowed besides the server's own
+ * @param maxMessageBytes the largest incoming WebSocket message, in bytes of UTF-8
+ * @param maxConnections  WebSocket connections served at once
+ */
+record WebSettings(String host, int port, List<URI> allowedOrigins, int maxMessageBytes, int maxConnections) {
+
+    /** Copies the origins. */
+    WebSettings {
+        allowedOrigins = List.copyOf(allowedOrigins);
+    }
+
+    /**
+     * @param port the port to bind
+     * @return these settings with that port
+     */
+    WebSettings withPort(int port) {
+        return new WebSettings(host, port, allowedOrigins, maxMessageBytes, maxConnections);
+    }
+}
