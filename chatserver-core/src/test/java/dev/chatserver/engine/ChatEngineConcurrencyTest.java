@@ -4,7 +4,9 @@ import static dev.chatserver.engine.Engines.ask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatserver.gguf.SyntheticModel;
+import dev.chatserver.testing.TestEngines;
 import dev.chatserver.testing.TestModels;
+import dev.chatserver.testing.Transcript;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,12 +54,12 @@ class ChatEngineConcurrencyTest {
     @ParameterizedTest(name = "parallel {0}")
     @ValueSource(ints = {1, 2, 4})
     void tenSessionsSendingTheSameMessagesEachGetTheSoloTranscript(int parallel) throws Exception {
-        sameTranscripts(Engines.tiny(), parallel);
+        sameTranscripts(TestModels.tiny(), parallel);
     }
 
     @Test
     void tenSessionsGetTheSoloTranscriptOnStories() throws Exception {
-        sameTranscripts(Engines.stories(), 4);
+        sameTranscripts(TestModels.storiesOrSkip(), 4);
     }
 
     private static void sameTranscripts(Path model, int parallel) throws Exception {
@@ -71,12 +73,12 @@ class ChatEngineConcurrencyTest {
     @ParameterizedTest(name = "parallel {0}")
     @ValueSource(ints = {2, 4})
     void anAnswerDoesNotDependOnWhatOtherSessionsDo(int parallel) throws Exception {
-        answerIndependentOfNeighbours(Engines.tiny(), parallel);
+        answerIndependentOfNeighbours(TestModels.tiny(), parallel);
     }
 
     @Test
     void anAnswerDoesNotDependOnWhatOtherSessionsDoOnStories() throws Exception {
-        answerIndependentOfNeighbours(Engines.stories(), 4);
+        answerIndependentOfNeighbours(TestModels.storiesOrSkip(), 4);
     }
 
     /**
@@ -104,7 +106,7 @@ class ChatEngineConcurrencyTest {
     @ParameterizedTest(name = "parallel {0}")
     @ValueSource(ints = {2, 4})
     void anAnswerDoesNotChangeWhenNeighboursAreCancelledOrClosed(int parallel) throws Exception {
-        Path model = TestModels.stories().orElseGet(Engines::tiny);
+        Path model = TestModels.stories().orElseGet(TestModels::tiny);
         List<String> watched = List.of("Once upon a time", "The little dog", "They played");
         List<String> expected = solo(model, watched);
         try (ChatEngine engine = Engines.startTracing(model, parallel, c -> c.bufferPieces(1))) {
@@ -117,7 +119,7 @@ class ChatEngineConcurrencyTest {
                 neighbourSessions.add(session);
                 neighbours.add(blocked);
                 neighbourReplies.add(session.send("Neighbour " + i + " has a long story to tell about a cat", blocked));
-                assertThat(blocked.firstPiece.await(Engines.TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+                assertThat(blocked.firstPiece.await(TestEngines.TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
                         .isTrue();
             }
             ChatSession session = engine.openSession();
@@ -128,7 +130,7 @@ class ChatEngineConcurrencyTest {
                 // While the watched reply runs, free the cells of a neighbour (first cancel, then close).
                 if (turn < neighbourReplies.size()) neighbourReplies.get(turn).cancel();
                 if (turn + 1 < neighbourSessions.size()) neighbourSessions.get(turn + 1).close();
-                assertThat(Engines.await(reply).isSuccess()).isTrue();
+                assertThat(TestEngines.await(reply).isSuccess()).isTrue();
                 answers.add(new Engines.Answer(transcript.text(), null, (ReplyHandle) reply).textAndLogits());
             }
             neighbours.forEach(Transcript::release);
@@ -143,7 +145,7 @@ class ChatEngineConcurrencyTest {
     @Test
     void fourSessionsProduceMoreTokensPerSecondThanOne() throws Exception {
         Path model = TestModels.synthetic(SyntheticModel.builder().embd(256).feedForward(768).build());
-        try (ChatEngine engine = Engines.start(model, 4, c -> c.maxTokens(48))) {
+        try (ChatEngine engine = TestEngines.start(model, 4, c -> c.maxTokens(48))) {
             concurrently(engine, List.of(List.of("warm up")));
             double one = tokensPerSecond(engine, 1);
             double four = tokensPerSecond(engine, 4);

@@ -1,7 +1,7 @@
 package dev.chatserver.engine;
 
 import static dev.chatserver.engine.Engines.ask;
-import static dev.chatserver.engine.Engines.await;
+import static dev.chatserver.testing.TestEngines.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatserver.engine.Engines.Answer;
@@ -9,6 +9,9 @@ import dev.chatserver.llama.ChatMessage;
 import dev.chatserver.llama.LlamaModel;
 import dev.chatserver.llama.ModelParams;
 import dev.chatserver.llama.Vocab;
+import dev.chatserver.testing.TestEngines;
+import dev.chatserver.testing.TestModels;
+import dev.chatserver.testing.Transcript;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +25,7 @@ class ChatEngineContextTest {
 
     @Test
     void aConversationLongerThanItsWindowDropsItsOldestTurnsAndGoesOn() {
-        try (ChatEngine engine = Engines.start(Engines.tiny(), 2,
+        try (ChatEngine engine = TestEngines.start(2,
                 c -> c.contextPerSession(128).maxTokens(16).systemPrompt("Be kind."))) {
             ChatSession session = engine.openSession();
             int dropped = 0;
@@ -44,7 +47,7 @@ class ChatEngineContextTest {
 
     @Test
     void aMessageThatAloneDoesNotFitEndsWithContextFullAndTheSessionGoesOn() {
-        try (ChatEngine engine = Engines.start(Engines.tiny(), 1, c -> c.contextPerSession(128).maxTokens(16))) {
+        try (ChatEngine engine = TestEngines.start(1, c -> c.contextPerSession(128).maxTokens(16))) {
             ChatSession session = engine.openSession();
             Answer before = ask(session, "Hello.");
             Transcript listener = Transcript.recording();
@@ -61,7 +64,7 @@ class ChatEngineContextTest {
 
     @Test
     void anAnswerThatReachesTheEndOfTheWindowStopsThereAndTheNextTurnStillWorks() {
-        try (ChatEngine engine = Engines.start(Engines.tiny(), 1, c -> c.contextPerSession(64).maxTokens(1000))) {
+        try (ChatEngine engine = TestEngines.start(1, c -> c.contextPerSession(64).maxTokens(1000))) {
             ChatSession session = engine.openSession();
             for (int turn = 0; turn < 3; turn++) {
                 Answer answer = ask(session, "Go on, turn " + turn);
@@ -74,12 +77,12 @@ class ChatEngineContextTest {
 
     @Test
     void piecesAreWholeCharactersAndJoinToTheDecodedAnswerTokens() throws CharacterCodingException {
-        Path model = Engines.tiny();
+        Path model = TestModels.tiny();
         int splitTokens = 0;
         int tokens = 0;
         // A hot temperature makes the synthetic model pick byte tokens, which split characters (seeded: repeatable).
         Sampling hot = new Sampling(8f, 0, 1f, 0f, 42);
-        try (ChatEngine engine = Engines.start(model, 4, c -> c.maxTokens(48).sampling(hot));
+        try (ChatEngine engine = TestEngines.start(model, 4, c -> c.maxTokens(48).sampling(hot));
              LlamaModel vocabOnly = LlamaModel.load(model, ModelParams.vocabularyOnly())) {
             Vocab vocab = vocabOnly.vocab();
             for (int i = 0; i < 8; i++) {

@@ -8,6 +8,9 @@ import dev.chatserver.engine.Engines.Answer;
 import dev.chatserver.llama.ChatMessage;
 import dev.chatserver.llama.LlamaModel;
 import dev.chatserver.llama.ModelParams;
+import dev.chatserver.testing.TestEngines;
+import dev.chatserver.testing.TestModels;
+import dev.chatserver.testing.Transcript;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,20 +29,20 @@ class ChatEngineConversationTest {
     @ParameterizedTest(name = "parallel {0}")
     @ValueSource(ints = {1, 2, 4})
     void aSessionSeesOnlyItsOwnConversation(int parallel) {
-        isolation(Engines.tiny(), parallel);
+        isolation(TestModels.tiny(), parallel);
     }
 
     @Test
     void aSessionSeesOnlyItsOwnConversationOnStories() {
-        isolation(Engines.stories(), 2);
+        isolation(TestModels.storiesOrSkip(), 2);
     }
 
     private static void isolation(Path model, int parallel) {
         String solo;
-        try (ChatEngine engine = Engines.start(model, 1)) {
+        try (ChatEngine engine = TestEngines.start(model, 1)) {
             solo = ask(engine.openSession(), QUESTION).text();
         }
-        try (ChatEngine engine = Engines.start(model, parallel)) {
+        try (ChatEngine engine = TestEngines.start(model, parallel)) {
             ChatSession a = engine.openSession();
             ask(a, FIRST);
             String aAnswer = ask(a, QUESTION).text();
@@ -52,8 +55,8 @@ class ChatEngineConversationTest {
 
     @Test
     void theSecondTurnDecodesOnlyTheNewSuffix() {
-        Path model = Engines.tiny();
-        try (ChatEngine engine = Engines.start(model, 2);
+        Path model = TestModels.tiny();
+        try (ChatEngine engine = TestEngines.start(model, 2);
              LlamaModel vocabOnly = LlamaModel.load(model, ModelParams.vocabularyOnly())) {
             ChatSession session = engine.openSession();
             Answer first = ask(session, FIRST);
@@ -86,7 +89,7 @@ class ChatEngineConversationTest {
 
     @Test
     void anEvictedSessionAnswersAsIfItHadNeverBeenEvicted() {
-        Path model = Engines.tiny();
+        Path model = TestModels.tiny();
         List<String> messages = List.of(FIRST, QUESTION, "And before that?");
         List<Answer> alone = new ArrayList<>();
         try (ChatEngine engine = Engines.startTracing(model, 1, c -> c)) {
@@ -115,7 +118,7 @@ class ChatEngineConversationTest {
 
     @Test
     void sessionIdsNeverCollideAndNamesAreExclusive() {
-        try (ChatEngine engine = Engines.start(Engines.tiny(), 1, c -> c.systemPrompt("You are brief."))) {
+        try (ChatEngine engine = TestEngines.start(1, c -> c.systemPrompt("You are brief."))) {
             ChatSession named = engine.openSession("s-2");
             Set<String> ids = new HashSet<>();
             ids.add(named.id());
@@ -132,7 +135,7 @@ class ChatEngineConversationTest {
             named.close();
             named.close();
             assertThat(named.history()).isEmpty();
-            Completion afterClose = Engines.await(named.send("hello", Transcript.recording()));
+            Completion afterClose = TestEngines.await(named.send("hello", Transcript.recording()));
             assertThat(afterClose.reason()).isEqualTo(FinishReason.ERROR);
             assertThat(engine.openSession("s-2").id()).isEqualTo("s-2");
         }
@@ -141,7 +144,7 @@ class ChatEngineConversationTest {
     @Test
     void seededTemperatureSamplingIsReproducible() {
         Sampling warm = new Sampling(0.8f, 40, 0.95f, 0.05f, 7);
-        try (ChatEngine engine = Engines.start(Engines.tiny(), 2, c -> c.sampling(warm))) {
+        try (ChatEngine engine = TestEngines.start(2, c -> c.sampling(warm))) {
             String first = ask(engine.openSession(), FIRST).text();
             String second = ask(engine.openSession(), FIRST).text();
             assertThat(second).isEqualTo(first);

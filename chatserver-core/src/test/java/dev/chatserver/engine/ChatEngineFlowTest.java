@@ -1,10 +1,13 @@
 package dev.chatserver.engine;
 
 import static dev.chatserver.engine.Engines.ask;
-import static dev.chatserver.engine.Engines.await;
+import static dev.chatserver.testing.TestEngines.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.chatserver.testing.TestEngines;
+import dev.chatserver.testing.TestModels;
+import dev.chatserver.testing.Transcript;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +23,7 @@ class ChatEngineFlowTest {
 
     /** Polls a condition that another thread makes true; fails after the generous timeout. */
     private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Engines.TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + TestEngines.TIMEOUT.toNanos();
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("waiting for: %s", what).isLessThan(deadline);
             Thread.sleep(2);
@@ -31,13 +34,13 @@ class ChatEngineFlowTest {
     private static Transcript holdSlot(ChatSession session, List<Reply> replies) throws InterruptedException {
         Transcript blocked = Transcript.blocking();
         replies.add(session.send("Talk to me for a while.", blocked));
-        assertThat(blocked.firstPiece.await(Engines.TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(blocked.firstPiece.await(TestEngines.TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
         return blocked;
     }
 
     @Test
     void aCancelledQueuedReplyNeverRuns() throws InterruptedException {
-        try (ChatEngine engine = Engines.start(Engines.tiny(), 1, c -> c.bufferPieces(1))) {
+        try (ChatEngine engine = TestEngines.start(1, c -> c.bufferPieces(1))) {
             List<Reply> replies = new ArrayList<>();
             Transcript blocked = holdSlot(engine.openSession(), replies);
             ChatSession waiting = engine.openSession();
@@ -58,9 +61,9 @@ class ChatEngineFlowTest {
 
     @Test
     void aReplyCancelledWhileItsPromptIsDecodedStopsAndLeavesTheHistoryAsItWas() throws InterruptedException {
-        Path model = Engines.tiny();
+        Path model = TestModels.tiny();
         String longMessage = "word ".repeat(1500);
-        try (ChatEngine engine = Engines.start(model, 2,
+        try (ChatEngine engine = TestEngines.start(model, 2,
                 c -> c.contextPerSession(4096).batchSize(8).maxTokens(16))) {
             ChatSession session = engine.openSession();
             Reply reply = session.send(longMessage, Transcript.recording());
@@ -79,7 +82,7 @@ class ChatEngineFlowTest {
 
     @Test
     void aReplyCancelledWhileGeneratingEndsCancelledAndOtherSessionsGoOn() throws InterruptedException {
-        try (ChatEngine engine = Engines.start(Engines.tiny(), 2, c -> c.bufferPieces(1).maxTokens(48))) {
+        try (ChatEngine engine = TestEngines.start(2, c -> c.bufferPieces(1).maxTokens(48))) {
             List<Reply> replies = new ArrayList<>();
             ChatSession talker = engine.openSession();
             Transcript blocked = holdSlot(talker, replies);
@@ -98,12 +101,12 @@ class ChatEngineFlowTest {
 
     @Test
     void aSlowListenerPausesOnlyItsOwnSessionAndItsAnswerIsUnchanged() throws InterruptedException {
-        Path model = Engines.tiny();
+        Path model = TestModels.tiny();
         String alone;
-        try (ChatEngine engine = Engines.start(model, 1)) {
+        try (ChatEngine engine = TestEngines.start(model, 1)) {
             alone = ask(engine.openSession(), "Talk to me for a while.").text();
         }
-        try (ChatEngine engine = Engines.start(model, 2, c -> c.bufferPieces(1))) {
+        try (ChatEngine engine = TestEngines.start(model, 2, c -> c.bufferPieces(1))) {
             List<Reply> replies = new ArrayList<>();
             Transcript slow = holdSlot(engine.openSession(), replies);
             // While the slow reply is paused, another session is answered in full.
@@ -120,7 +123,7 @@ class ChatEngineFlowTest {
     void closingTheEngineEndsEveryReplyInFlightAsCancelled(int parallel) throws InterruptedException {
         List<Reply> replies = new ArrayList<>();
         List<Transcript> listeners = new ArrayList<>();
-        ChatEngine engine = Engines.start(Engines.tiny(), parallel, c -> c.bufferPieces(1).maxTokens(64));
+        ChatEngine engine = TestEngines.start(TestModels.tiny(), parallel, c -> c.bufferPieces(1).maxTokens(64));
         for (int i = 0; i < parallel; i++) listeners.add(holdSlot(engine.openSession(), replies));
         ChatSession queued = engine.openSession();
         Transcript queuedListener = Transcript.recording();
@@ -139,7 +142,7 @@ class ChatEngineFlowTest {
 
     @Test
     void aSecondMessageWhileTheFirstIsAnsweredIsRefusedAsBusy() throws InterruptedException {
-        try (ChatEngine engine = Engines.start(Engines.tiny(), 1, c -> c.bufferPieces(1))) {
+        try (ChatEngine engine = TestEngines.start(1, c -> c.bufferPieces(1))) {
             List<Reply> replies = new ArrayList<>();
             ChatSession session = engine.openSession();
             Transcript blocked = holdSlot(session, replies);
@@ -156,7 +159,7 @@ class ChatEngineFlowTest {
 
     @Test
     void beyondTheQueueLimitMessagesAreRefusedAsServerBusy() throws InterruptedException {
-        try (ChatEngine engine = Engines.start(Engines.tiny(), 1, c -> c.bufferPieces(1).maxQueued(2))) {
+        try (ChatEngine engine = TestEngines.start(1, c -> c.bufferPieces(1).maxQueued(2))) {
             List<Reply> replies = new ArrayList<>();
             Transcript blocked = holdSlot(engine.openSession(), replies);
             Reply first = engine.openSession().send("one", Transcript.recording());
@@ -173,7 +176,7 @@ class ChatEngineFlowTest {
 
     @Test
     void closingASessionCancelsItsReplyAndFreesItsCache() throws InterruptedException {
-        try (ChatEngine engine = Engines.start(Engines.tiny(), 2, c -> c.bufferPieces(1))) {
+        try (ChatEngine engine = TestEngines.start(2, c -> c.bufferPieces(1))) {
             List<Reply> replies = new ArrayList<>();
             ChatSession session = engine.openSession();
             Transcript blocked = holdSlot(session, replies);
@@ -188,7 +191,7 @@ class ChatEngineFlowTest {
 
     @Test
     void closingASessionWhoseReplyIsQueuedCancelsIt() throws InterruptedException {
-        try (ChatEngine engine = Engines.start(Engines.tiny(), 1, c -> c.bufferPieces(1))) {
+        try (ChatEngine engine = TestEngines.start(1, c -> c.bufferPieces(1))) {
             List<Reply> replies = new ArrayList<>();
             Transcript blocked = holdSlot(engine.openSession(), replies);
             ChatSession waiting = engine.openSession();
@@ -204,7 +207,7 @@ class ChatEngineFlowTest {
     @Test
     void aListenerThatThrowsCancelsItsReplyAndStillGetsOneCompletion() {
         // A one-piece buffer: the engine waits for the listener, so the failure stops the reply early.
-        try (ChatEngine engine = Engines.start(Engines.tiny(), 2, c -> c.maxTokens(64).bufferPieces(1))) {
+        try (ChatEngine engine = TestEngines.start(2, c -> c.maxTokens(64).bufferPieces(1))) {
             List<Completion> completions = new java.util.concurrent.CopyOnWriteArrayList<>();
             Reply reply = engine.openSession().send("Hello", new ReplyListener() {
                 @Override

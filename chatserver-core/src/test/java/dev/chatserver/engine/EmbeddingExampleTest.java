@@ -2,6 +2,7 @@ package dev.chatserver.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chatserver.testing.TestModels;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -10,7 +11,7 @@ class EmbeddingExampleTest {
 
     @Test
     void theDocumentedExampleRuns() throws InterruptedException {
-        Path modelFile = Engines.tiny();
+        Path modelFile = TestModels.tiny();
         StringBuilder printed = new StringBuilder();
         EngineConfig config = EngineConfig.builder(modelFile)
                 .parallel(4)

@@ -2,10 +2,7 @@ package dev.chatserver.testing;
 
 import dev.chatserver.engine.ChatEngine;
 import dev.chatserver.engine.ChatSession;
-import dev.chatserver.engine.Completion;
 import dev.chatserver.engine.Reply;
-import dev.chatserver.engine.ReplyListener;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * Holds the only slot of a one-slot engine configured with a one-piece reply buffer: a reply whose listener blocks
@@ -16,38 +13,22 @@ public final class SlotHolder implements AutoCloseable {
 
     private final ChatEngine engine;
     private final ChatSession session;
-    private final CountDownLatch release = new CountDownLatch(1);
-    private final CountDownLatch blocked = new CountDownLatch(1);
+    private final Transcript listener = Transcript.blocking();
     private final Reply reply;
 
     /** Takes the slot; returns once the holder's reply occupies it. */
     public SlotHolder(ChatEngine engine) {
         this.engine = engine;
         this.session = engine.openSession();
-        this.reply = session.send("Hold the slot for a while please.", new ReplyListener() {
-            @Override
-            public void onText(String piece) {
-                blocked.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-
-            @Override
-            public void onComplete(Completion completion) {
-                blocked.countDown();
-            }
-        });
-        TestEngines.eventually("the holder's listener blocks", () -> blocked.getCount() == 0);
+        this.reply = session.send("Hold the slot for a while please.", listener);
+        TestEngines.eventually("the holder's listener blocks", listener::started);
         TestEngines.eventually("the holder occupies the slot", () -> engine.stats().activeReplies() == 1);
     }
 
     /** Lets the holder's reply finish and closes its session. */
     @Override
     public void close() {
-        release.countDown();
+        listener.release();
         TestEngines.await(reply);
         session.close();
     }

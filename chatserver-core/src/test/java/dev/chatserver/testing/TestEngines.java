@@ -7,7 +7,7 @@ import dev.chatserver.engine.ChatSession;
 import dev.chatserver.engine.Completion;
 import dev.chatserver.engine.EngineConfig;
 import dev.chatserver.engine.Reply;
-import dev.chatserver.engine.ReplyListener;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,10 +24,30 @@ public final class TestEngines {
     private TestEngines() {
     }
 
-    /** @return an engine: 512 tokens per session, 24 tokens per answer, one decode thread */
+    /**
+     * @param model    the model file
+     * @param parallel slots decoded together
+     * @return a config with test-sized limits: 512 tokens per session, 24 tokens per answer, batches of 128, and one
+     *         decode thread (decode threads wait for each other by spinning, which a loaded machine punishes)
+     */
+    public static EngineConfig.Builder config(Path model, int parallel) {
+        return EngineConfig.builder(model).contextPerSession(512).parallel(parallel).maxTokens(24).threads(1)
+                .batchSize(128);
+    }
+
+    /** @return an engine on the model with the test-sized limits of {@link #config} */
+    public static ChatEngine start(Path model, int parallel) {
+        return start(model, parallel, UnaryOperator.identity());
+    }
+
+    /** @return an engine on the model with the test-sized limits of {@link #config}, adjusted */
+    public static ChatEngine start(Path model, int parallel, UnaryOperator<EngineConfig.Builder> adjust) {
+        return ChatEngine.create(adjust.apply(config(model, parallel)).build());
+    }
+
+    /** @return an engine on the tiny synthetic model with the test-sized limits of {@link #config}, adjusted */
     public static ChatEngine start(int parallel, UnaryOperator<EngineConfig.Builder> adjust) {
-        return ChatEngine.create(adjust.apply(EngineConfig.builder(TestModels.tiny()).contextPerSession(512)
-                .parallel(parallel).maxTokens(24).threads(1).batchSize(128)).build());
+        return start(TestModels.tiny(), parallel, adjust);
     }
 
     /** @return the answers of a fresh session to the prompts, in turn, asked without any server */
@@ -43,24 +63,10 @@ public final class TestEngines {
         List<List<String>> answers = new ArrayList<>();
         try (ChatSession session = engine.openSession()) {
             for (String prompt : prompts) {
-                List<String> pieces = new ArrayList<>();
-                Reply reply = session.send(prompt, new ReplyListener() {
-                    @Override
-                    public void onText(String piece) {
-                        synchronized (pieces) {
-                            pieces.add(piece);
-                        }
-                    }
-
-                    @Override
-                    public void onComplete(Completion completion) {
-                    }
-                });
-                Completion completion = await(reply);
+                Transcript transcript = Transcript.recording();
+                Completion completion = await(session.send(prompt, transcript));
                 assertThat(completion.isSuccess()).as("%s %s", completion.reason(), completion.message()).isTrue();
-                synchronized (pieces) {
-                    answers.add(List.copyOf(pieces));
-                }
+                answers.add(List.copyOf(transcript.pieces));
             }
         }
         return answers;

@@ -1,5 +1,7 @@
-package dev.chatserver.engine;
+package dev.chatserver.testing;
 
+import dev.chatserver.engine.Completion;
+import dev.chatserver.engine.ReplyListener;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -9,30 +11,34 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A listener that records what it receives, optionally blocking in {@code onText} until released (a slow client).
  * Thread-safe: called on the reply's delivery thread, read by the test thread.
  */
-final class Transcript implements ReplyListener {
+public final class Transcript implements ReplyListener {
 
-    final List<String> pieces = new CopyOnWriteArrayList<>();
-    final List<Completion> completions = new CopyOnWriteArrayList<>();
-    final AtomicInteger completeCalls = new AtomicInteger();
-    private final CountDownLatch release;
+    /** The text pieces, in the order they arrived. */
+    public final List<String> pieces = new CopyOnWriteArrayList<>();
+    /** Every completion received (a correct reply has exactly one). */
+    public final List<Completion> completions = new CopyOnWriteArrayList<>();
+    /** How often {@code onComplete} was called. */
+    public final AtomicInteger completeCalls = new AtomicInteger();
     /** Counted down when the first piece arrived. */
-    final CountDownLatch firstPiece = new CountDownLatch(1);
+    public final CountDownLatch firstPiece = new CountDownLatch(1);
+    private final CountDownLatch release;
 
     private Transcript(boolean blocking) {
         this.release = new CountDownLatch(blocking ? 1 : 0);
     }
 
     /** @return a listener that just records */
-    static Transcript recording() {
+    public static Transcript recording() {
         return new Transcript(false);
     }
 
     /** @return a listener that blocks in its first {@code onText} until {@link #release()} */
-    static Transcript blocking() {
+    public static Transcript blocking() {
         return new Transcript(true);
     }
 
-    void release() {
+    /** Lets a blocking listener return from {@code onText}, now and from then on. */
+    public void release() {
         release.countDown();
     }
 
@@ -53,7 +59,13 @@ final class Transcript implements ReplyListener {
         completeCalls.incrementAndGet();
     }
 
-    String text() {
+    /** @return true once the first piece or the completion arrived (a blocking listener is then holding) */
+    public boolean started() {
+        return firstPiece.getCount() == 0 || completeCalls.get() > 0;
+    }
+
+    /** @return the pieces joined */
+    public String text() {
         return String.join("", pieces);
     }
 }
