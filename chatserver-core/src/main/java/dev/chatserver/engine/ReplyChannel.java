@@ -82,7 +82,7 @@ final class ReplyChannel {
             if (item instanceof Completion completion) {
                 try {
                     listener.onComplete(completion);
-                } catch (RuntimeException e) {
+                } catch (Throwable e) { // whatever the listener throws, the reply must still complete
                     LOG.log(Level.WARNING, "session " + sessionId + ": listener failed on completion", e);
                 }
                 delivered.accept(completion);
@@ -92,13 +92,15 @@ final class ReplyChannel {
             if (!listening) continue;
             try {
                 listener.onText((String) item);
-            } catch (RuntimeException e) {
-                // A failing listener means the receiver is gone: stop calling it and stop generating.
-                LOG.log(Level.DEBUG, "session " + sessionId + ": listener failed, cancelling the reply", e);
+            } catch (Throwable e) {
+                // A failing listener means the receiver is gone: stop calling it and stop generating. An Error is
+                // a surprise worth a warning; either way this thread must go on draining, or the reply would never
+                // complete and its paused session would hold its slot forever.
+                LOG.log(e instanceof Error ? Level.WARNING : Level.DEBUG,
+                        "session " + sessionId + ": listener failed, cancelling the reply", e);
                 listening = false;
                 listenerFailed.run();
             }
         }
     }
-
 }

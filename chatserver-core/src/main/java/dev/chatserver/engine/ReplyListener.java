@@ -4,7 +4,9 @@ package dev.chatserver.engine;
  * Receives one reply as it streams.
  *
  * <p>Runs on the reply's own delivery thread (a virtual thread), never on the engine thread. A listener may block:
- * then the reply's bounded buffer fills, and while it is full only that session pauses.
+ * then the reply's bounded buffer fills, and while it is full only that session pauses. A listener that throws
+ * from {@link #onText} is taken as a receiver that went away: the reply is cancelled, no further pieces reach it,
+ * and {@link #onComplete} is still called once.
  */
 public interface ReplyListener {
 

@@ -2,6 +2,7 @@ package dev.chatserver.engine;
 
 import static dev.chatserver.engine.Engines.ask;
 import static dev.chatserver.testing.TestEngines.await;
+import static dev.chatserver.testing.TestEngines.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,22 +14,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Cancellation, busy refusals, slow listeners and closing with replies in flight. */
 class ChatEngineFlowTest {
-
-    /** Polls a condition that another thread makes true; fails after the generous timeout. */
-    private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TestEngines.TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for: %s", what).isLessThan(deadline);
-            Thread.sleep(2);
-        }
-    }
 
     /** A session whose listener blocks on its first piece: with a one-piece buffer its slot stays paused. */
     private static Transcript holdSlot(ChatSession session, List<Reply> replies) throws InterruptedException {
@@ -223,6 +214,26 @@ class ChatEngineFlowTest {
             Completion completion = await(reply);
             assertThat(completion.reason()).isIn(FinishReason.CANCELLED, FinishReason.END);
             assertThat(completions).containsExactly(completion);
+            assertThat(ask(engine.openSession(), "Another one").completion().isSuccess()).isTrue();
+        }
+    }
+
+    @Test
+    void aListenerThatThrowsAnErrorStillEndsItsReplyAndFreesTheSlot() {
+        // One slot and a one-piece buffer: a reply stuck behind a dead listener would hold the only slot forever.
+        try (ChatEngine engine = TestEngines.start(1, c -> c.maxTokens(64).bufferPieces(1))) {
+            Reply reply = engine.openSession().send("Hello", new ReplyListener() {
+                @Override
+                public void onText(String piece) {
+                    throw new AssertionError("a broken listener");
+                }
+
+                @Override
+                public void onComplete(Completion completion) {
+                    throw new AssertionError("a broken listener, again");
+                }
+            });
+            assertThat(await(reply).reason()).isIn(FinishReason.CANCELLED, FinishReason.END);
             assertThat(ask(engine.openSession(), "Another one").completion().isSuccess()).isTrue();
         }
     }
