@@ -6,10 +6,7 @@ import dev.chatserver.llama.LlamaContext;
 import dev.chatserver.llama.LlamaException;
 import dev.chatserver.llama.Vocab;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.List;
 
 /**
  * One decode step of the engine thread: build one batch from every generating slot's pending token and then
@@ -146,12 +143,10 @@ final class DecodeStep {
             turn.inBatch = 1;
         }
         // Prompt chunks in the order the replies started: an earlier prompt is never starved by a later one.
-        for (Slot slot : prefillOrder()) {
+        for (Slot slot = oldestPrefilling(); slot != null && batch.size() < limit; slot = oldestPrefilling()) {
             Turn turn = slot.turn;
-            int room = limit - batch.size();
-            if (room <= 0) break;
             int[] prompt = turn.prompt.tokens();
-            int count = Math.min(room, prompt.length - turn.promptNext);
+            int count = Math.min(limit - batch.size(), prompt.length - turn.promptNext);
             int position = turn.conversation.kv.size();
             for (int i = 0; i < count; i++) {
                 int at = turn.promptNext + i;
@@ -164,14 +159,18 @@ final class DecodeStep {
         return batch.size() > 0;
     }
 
-    /** @return the slots still decoding a prompt, oldest reply first */
-    private List<Slot> prefillOrder() {
-        List<Slot> prefilling = new ArrayList<>(slots.length);
+    /**
+     * @return the slot of the oldest reply still decoding its prompt that has no tokens in the batch yet, or null
+     *         (a scan of the few slots: no list to build and sort each step)
+     */
+    private Slot oldestPrefilling() {
+        Slot oldest = null;
         for (Slot slot : slots) {
-            if (slot.turn != null && slot.turn.prefilling() && slot.turn.pendingToken < 0) prefilling.add(slot);
+            Turn turn = slot.turn;
+            if (turn == null || !turn.prefilling() || turn.pendingToken >= 0 || turn.inBatch > 0) continue;
+            if (oldest == null || turn.startOrder < oldest.turn.startOrder) oldest = slot;
         }
-        prefilling.sort(Comparator.comparingLong(slot -> slot.turn.startOrder));
-        return prefilling;
+        return oldest;
     }
 
     /** @return how many tokens of the batch want logits */

@@ -180,10 +180,10 @@ final class EngineLoop implements Runnable {
             }
             // Built once, at the head of the queue: the conversation cannot change while its reply waits.
             if (reply.prompt() == null) {
-                PromptBuilder.Result result = prompts.build(reply.session().conversation(), reply.text());
-                if (result instanceof PromptBuilder.TooLong(String message)) {
+                PromptBuilder.Result result = buildPrompt(reply);
+                if (result instanceof PromptBuilder.Refused(FinishReason reason, String message)) {
                     deferred.pollFirst();
-                    reply.finish(FinishReason.CONTEXT_FULL, message, ReplyStats.NONE);
+                    reply.finish(reason, message, ReplyStats.NONE);
                     continue;
                 }
                 reply.prompt(((PromptBuilder.Built) result).prompt());
@@ -192,6 +192,20 @@ final class EngineLoop implements Runnable {
             if (slot == null) return;
             deferred.pollFirst();
             start(slot, reply);
+        }
+    }
+
+    /**
+     * Formats and tokenizes the reply's prompt. A failure there concerns this one message (its text, the template):
+     * it ends this reply with {@code ERROR} instead of escaping to {@link #run} and stopping every session.
+     */
+    private PromptBuilder.Result buildPrompt(ReplyHandle reply) {
+        try {
+            return prompts.build(reply.session().conversation(), reply.text());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "session " + reply.session().id() + ": cannot prepare the prompt", e);
+            return new PromptBuilder.Refused(FinishReason.ERROR, "the message could not be prepared: "
+                    + e.getMessage());
         }
     }
 
@@ -310,10 +324,17 @@ final class EngineLoop implements Runnable {
         }
     }
 
+    /** Publishes the load figures; a new snapshot only when one of them changed, not one per pass. */
     private void publishStats() {
         int active = 0;
         for (Slot slot : slots) if (slot.turn != null) active++;
-        stats = new EngineStats(engine.openSessions(), active, deferred.size(), context.usedCells());
+        int open = engine.openSessions();
+        int cells = context.usedCells();
+        EngineStats last = stats;
+        if (last.openSessions() != open || last.activeReplies() != active || last.queuedReplies() != deferred.size()
+                || last.kvCellsInUse() != cells) {
+            stats = new EngineStats(open, active, deferred.size(), cells);
+        }
     }
 
     /**

@@ -39,23 +39,27 @@ final class PromptBuilder {
     }
 
     /** The outcome: a prompt, or the reason there is none. */
-    sealed interface Result permits Built, TooLong {
+    sealed interface Result permits Built, Refused {
     }
 
     /** @param prompt the prompt that fits */
     record Built(Prompt prompt) implements Result {
     }
 
-    /** @param message why the message cannot be answered */
-    record TooLong(String message) implements Result {
+    /**
+     * @param reason  how the reply ends: {@code CONTEXT_FULL} when the message does not fit, {@code ERROR} when it
+     *                could not be formatted or tokenized
+     * @param message why the message cannot be answered
+     */
+    record Refused(FinishReason reason, String message) implements Result {
     }
 
     Result build(Conversation conversation, String userText) {
         // Tokens rarely spell more than a few characters: a text of over 64 per context token cannot fit, and is
         // refused before tokenizing it costs the engine thread time.
         if (userText.length() > 64L * contextPerSession) {
-            return new TooLong("the message has " + userText.length() + " characters; a conversation holds at most "
-                    + contextPerSession + " tokens");
+            return new Refused(FinishReason.CONTEXT_FULL, "the message has " + userText.length()
+                    + " characters; a conversation holds at most " + contextPerSession + " tokens");
         }
         List<ChatMessage> messages = new ArrayList<>(conversation.messages);
         messages.add(new ChatMessage(ChatMessage.USER, userText));
@@ -72,9 +76,9 @@ final class PromptBuilder {
         while (tokens.length + answerRoom > contextPerSession) {
             int first = firstTurn(messages);
             if (first < 0) {
-                return new TooLong("the message needs " + tokens.length + " tokens with the conversation's start, "
-                        + "but a conversation holds at most " + contextPerSession + " tokens including "
-                        + answerRoom + " for the answer");
+                return new Refused(FinishReason.CONTEXT_FULL, "the message needs " + tokens.length
+                        + " tokens with the conversation's start, but a conversation holds at most "
+                        + contextPerSession + " tokens including " + answerRoom + " for the answer");
             }
             int next = first + 1;
             while (next < messages.size() - 1 && !messages.get(next).role().equals(ChatMessage.USER)) next++;
