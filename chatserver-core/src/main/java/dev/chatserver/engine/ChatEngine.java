@@ -2,7 +2,8 @@ package dev.chatserver.engine;
 
 /**
  * Serves one model to many conversations at once: one platform thread owns the llama.cpp context and decodes
- * the next token of every generating session together in one batch.
+ * the next token of every generating session together in one batch. Every method may be called from any thread;
+ * none of them waits for the engine thread except {@link #close()}.
  */
 public interface ChatEngine extends AutoCloseable {
 

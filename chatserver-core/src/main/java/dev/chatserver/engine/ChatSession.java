@@ -14,7 +14,8 @@ public interface ChatSession extends AutoCloseable {
     /**
      * Sends a user message; the answer streams to the listener.
      *
-     * <p>While a reply of this session is in progress, the new one completes at once with {@link FinishReason#BUSY}.
+     * <p>While a reply of this session is in progress, the new one completes at once with {@link FinishReason#BUSY};
+     * after {@link #close()} it completes at once with {@link FinishReason#ERROR}.
      *
      * @param text     the user's message
      * @param listener receives the answer's pieces and its completion

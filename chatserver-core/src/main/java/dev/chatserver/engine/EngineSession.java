@@ -72,10 +72,6 @@ final class EngineSession implements ChatSession {
         return history;
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     @Override
     public void close() {
         if (closed) return;

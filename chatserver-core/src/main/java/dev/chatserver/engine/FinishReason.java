@@ -6,7 +6,7 @@ public enum FinishReason {
     END,
     /** The reply reached the maximum number of tokens per answer. */
     MAX_TOKENS,
-    /** The reply was cancelled: {@link Reply#cancel()}, its session closed, or the engine closed. */
+    /** Cancelled: {@link Reply#cancel()}, its listener threw, its session closed, or the engine closed. */
     CANCELLED,
     /** The message alone does not fit the context window of a session. */
     CONTEXT_FULL,

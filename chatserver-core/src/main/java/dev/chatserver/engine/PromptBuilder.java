@@ -33,11 +33,6 @@ final class PromptBuilder {
         this.answerRoom = Math.max(1, Math.min(maxTokens, contextPerSession / 4));
     }
 
-    /** @return tokens an answer is guaranteed room for */
-    int answerRoom() {
-        return answerRoom;
-    }
-
     /** The outcome: a prompt, or the reason there is none. */
     sealed interface Result permits Built, Refused {
     }

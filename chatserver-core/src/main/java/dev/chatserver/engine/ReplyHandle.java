@@ -27,6 +27,10 @@ final class ReplyHandle implements Reply {
     private volatile ReplyStats stats = ReplyStats.NONE;
     /** The answer's tokens as sampled, set by the engine thread when the reply ends (for tests and diagnostics). */
     private volatile int[] answerTokens = new int[0];
+    /** A hash of the logits of every sampled position, set by the engine thread when the reply ends (tests). */
+    private volatile long logitsDigest;
+    /** The prompt, once the engine thread built it; only that thread reads and writes it. */
+    private Prompt prompt;
 
     ReplyHandle(EngineSession session, String text, ReplyListener listener, int bufferPieces, Runnable wakeEngine) {
         this.session = session;
@@ -56,14 +60,6 @@ final class ReplyHandle implements Reply {
     boolean cancelRequested() {
         return cancelRequested;
     }
-
-    boolean isFinished() {
-        return finished.get();
-    }
-
-    private volatile long logitsDigest;
-    /** The prompt, once the engine thread built it; only that thread reads and writes it. */
-    private Prompt prompt;
 
     Prompt prompt() {
         return prompt;

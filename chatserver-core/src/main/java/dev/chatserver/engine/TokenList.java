@@ -12,18 +12,8 @@ final class TokenList {
         this.tokens = new int[64];
     }
 
-    TokenList(int[] initial) {
-        this.tokens = Arrays.copyOf(initial, Math.max(64, initial.length));
-        this.size = initial.length;
-    }
-
     int size() {
         return size;
-    }
-
-    int get(int index) {
-        if (index >= size) throw new IndexOutOfBoundsException(index + " >= " + size);
-        return tokens[index];
     }
 
     void add(int token) {
