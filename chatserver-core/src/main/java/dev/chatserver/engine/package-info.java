@@ -34,8 +34,9 @@
  *
  * <h2>Scheduling</h2>
  * A <em>slot</em> is one KV sequence id in {@code [0, parallel)}; the context holds {@code contextPerSession ×
- * parallel} cells (plus one for a padding token, see below). A sent message is a <em>task</em>; tasks wait for a slot in a FIFO <em>deferred queue</em> of at
- * most {@link dev.chatserver.engine.EngineConfig#maxQueued()} (beyond it: {@code BUSY}, "server busy"). Each step
+ * parallel} cells (plus one for a padding token, see below). A sent message is a <em>task</em>; tasks wait for a
+ * slot in a FIFO <em>deferred queue</em> of at most {@link dev.chatserver.engine.EngineConfig#maxQueued()} (beyond
+ * it: {@code BUSY}, "server busy"). Each step
  * builds one batch from the pending token of every generating slot first, then prompt chunks of slots still
  * decoding their prompt, up to the batch size; decodes once; samples every slot that got logits. A session may send
  * one message at a time; a second one while the first is answered completes at once with {@code BUSY}.
@@ -90,8 +91,9 @@
  * With these, a token's keys and values depend only on the token, its position and its own sequence's earlier
  * cells, which is also why a re-decoded history equals the cached one. The tests compare transcripts of sessions
  * alone and among up to ten others, with parallel 1, 2 and 4, on the synthetic and the stories model (with one
- * decode thread; a run with two gave the same), and require the same text from bit-identical logits (a test-only trace digests the logits of every
- * sampled token); without the cache compaction, for example, six of those comparisons fail. Sampling with a temperature is reproducible too: each slot's sampler is reset to the configured
+ * decode thread; a run with two gave the same), and require the same text from bit-identical logits (a test-only
+ * trace digests the logits of every sampled token); without the cache compaction, for example, six of those
+ * comparisons fail. Sampling with a temperature is reproducible too: each slot's sampler is reset to the configured
  * seed when a reply starts.
  *
  * <h2>Logging</h2>
