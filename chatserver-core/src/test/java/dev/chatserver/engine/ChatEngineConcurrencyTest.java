@@ -119,8 +119,7 @@ class ChatEngineConcurrencyTest {
                 neighbourSessions.add(session);
                 neighbours.add(blocked);
                 neighbourReplies.add(session.send("Neighbour " + i + " has a long story to tell about a cat", blocked));
-                assertThat(blocked.firstPiece.await(TestEngines.TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
-                        .isTrue();
+                blocked.awaitFirstPiece();
             }
             ChatSession session = engine.openSession();
             List<String> answers = new ArrayList<>();

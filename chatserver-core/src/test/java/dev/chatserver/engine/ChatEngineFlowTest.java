@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -22,10 +22,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ChatEngineFlowTest {
 
     /** A session whose listener blocks on its first piece: with a one-piece buffer its slot stays paused. */
-    private static Transcript holdSlot(ChatSession session, List<Reply> replies) throws InterruptedException {
+    private static Transcript holdSlot(ChatSession session, List<Reply> replies) {
         Transcript blocked = Transcript.blocking();
         replies.add(session.send("Talk to me for a while.", blocked));
-        assertThat(blocked.firstPiece.await(TestEngines.TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        blocked.awaitFirstPiece();
         return blocked;
     }
 
@@ -202,7 +202,7 @@ class ChatEngineFlowTest {
         // and a reply stuck behind a dead listener would hold the only slot forever.
         boolean error = thrown.equals("error");
         try (ChatEngine engine = TestEngines.start(1, c -> c.maxTokens(64).bufferPieces(1))) {
-            List<Completion> completions = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Completion> completions = new CopyOnWriteArrayList<>();
             Reply reply = engine.openSession().send("Hello", new ReplyListener() {
                 @Override
                 public void onText(String piece) {

@@ -1,10 +1,13 @@
 package dev.chatserver.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.chatserver.engine.Completion;
 import dev.chatserver.engine.ReplyListener;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -57,6 +60,17 @@ public final class Transcript implements ReplyListener {
     public void onComplete(Completion completion) {
         completions.add(completion);
         completeCalls.incrementAndGet();
+    }
+
+    /** Waits for the first piece; fails the test when none arrives within {@link TestEngines#TIMEOUT}. */
+    public void awaitFirstPiece() {
+        try {
+            assertThat(firstPiece.await(TestEngines.TIMEOUT.toNanos(), TimeUnit.NANOSECONDS))
+                    .as("a first piece arrived within %s", TestEngines.TIMEOUT).isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** @return true once the first piece or the completion arrived (a blocking listener is then holding) */
