@@ -184,7 +184,7 @@ final class DecodeStep {
     private void accept(Slot slot, int token) {
         Turn turn = slot.turn;
         long now = System.nanoTime();
-        if (turn.firstTokenNanos == 0) turn.firstTokenNanos = now;
+        turn.tokenSampled(now);
         if (vocab.isEndOfGeneration(token)) {
             finisher.finish(slot, FinishReason.END, "");
             return;

@@ -339,27 +339,44 @@ final class EngineLoop implements Runnable {
 
     /**
      * Ends every reply (CANCELLED when the engine was closed, ERROR when it failed), refuses further commands and
-     * frees native memory.
+     * frees native memory. Runs to the end even if ending a reply fails again (the failure that stopped the engine
+     * may lie there): a reply left open, or a command queue left accepting, would wait forever.
      */
     private void shutDown(FinishReason reason, String message) {
         try {
             for (Slot slot : slots) {
-                if (slot.turn != null) finish(slot, reason, message);
+                if (slot.turn != null) finishBare(slot, reason, message);
             }
             for (ReplyHandle reply : deferred) reply.finish(reason, message, ReplyStats.NONE);
             deferred.clear();
-            for (EngineCommand command : engine.stopAccepting()) {
-                if (command instanceof EngineCommand.Submit(ReplyHandle reply)) {
-                    reply.finish(reason, message, ReplyStats.NONE);
-                }
-            }
         } finally {
-            for (Slot slot : slots) slot.sampler.close();
-            batch.close();
-            context.close();
-            model.close();
-            stats = new EngineStats(0, 0, 0, 0);
-            LOG.log(Level.INFO, "engine stopped");
+            try {
+                String failure = reason == FinishReason.ERROR ? message : null;
+                for (EngineCommand command : engine.stopAccepting(failure)) {
+                    if (command instanceof EngineCommand.Submit(ReplyHandle reply)) {
+                        reply.finish(reason, message, ReplyStats.NONE);
+                    }
+                }
+            } finally {
+                for (Slot slot : slots) slot.sampler.close();
+                batch.close();
+                context.close();
+                model.close();
+                stats = new EngineStats(0, 0, 0, 0);
+                LOG.log(Level.INFO, "engine stopped");
+            }
+        }
+    }
+
+    /** Ends the slot's reply; if that fails, ends it without its figures or a committed answer. */
+    private void finishBare(Slot slot, FinishReason reason, String message) {
+        ReplyHandle reply = slot.turn.reply;
+        try {
+            finish(slot, reason, message);
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.WARNING, "session " + reply.session().id() + ": cannot end the reply in order", e);
+            slot.turn = null;
+            reply.finish(reason, message, ReplyStats.NONE);
         }
     }
 }

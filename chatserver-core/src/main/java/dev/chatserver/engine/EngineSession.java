@@ -51,7 +51,7 @@ final class EngineSession implements ChatSession {
             reply.finish(FinishReason.BUSY, "session " + id + " is still answering the previous message",
                     ReplyStats.NONE);
         } else if (!engine.submit(reply)) {
-            reply.finish(FinishReason.CANCELLED, "the engine is closed", ReplyStats.NONE);
+            engine.refuseClosed(reply);
         }
         return reply;
     }

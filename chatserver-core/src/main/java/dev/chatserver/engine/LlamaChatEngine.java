@@ -30,6 +30,8 @@ final class LlamaChatEngine implements ChatEngine {
     /** Guards {@link #accepting} against the engine thread's last drain of the command queue. */
     private final Object postLock = new Object();
     private boolean accepting = true;
+    /** Why the engine thread stopped when it failed; null while it runs and after an orderly close. */
+    private volatile String failure;
     private final EngineLoop loop;
     private final Thread thread;
 
@@ -97,7 +99,7 @@ final class LlamaChatEngine implements ChatEngine {
 
     /** @return the new session, or null if the id is taken */
     private EngineSession register(String id) {
-        if (!isAccepting()) throw new IllegalStateException("the engine is closed");
+        if (!isAccepting()) throw new IllegalStateException(closedReason());
         EngineSession session = new EngineSession(id, this, initialMessages());
         return sessions.putIfAbsent(id, session) == null ? session : null;
     }
@@ -157,15 +159,31 @@ final class LlamaChatEngine implements ChatEngine {
     /**
      * Stops accepting commands (engine thread, at shutdown).
      *
+     * @param failure why the engine thread failed, or null for an orderly close
      * @return the commands that were still queued
      */
-    List<EngineCommand> stopAccepting() {
+    List<EngineCommand> stopAccepting(String failure) {
         synchronized (postLock) {
+            this.failure = failure;
             accepting = false;
             List<EngineCommand> rest = List.copyOf(commands);
             commands.clear();
             return rest;
         }
+    }
+
+    /**
+     * Ends a reply the engine no longer takes: {@code CANCELLED} after {@link #close()}, {@code ERROR} after the
+     * engine thread failed (the reply did not choose to stop; the engine broke).
+     */
+    void refuseClosed(ReplyHandle reply) {
+        String why = failure;
+        reply.finish(why == null ? FinishReason.CANCELLED : FinishReason.ERROR, closedReason(), ReplyStats.NONE);
+    }
+
+    private String closedReason() {
+        String why = failure;
+        return why == null ? "the engine is closed" : why + "; the engine is closed";
     }
 
     @Override

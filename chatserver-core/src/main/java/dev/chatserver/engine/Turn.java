@@ -30,7 +30,11 @@ final class Turn {
     int inBatch;
     /** A hash over the logits of every sampled position, when the engine traces them; 0 otherwise. */
     long logitsDigest;
+    /** From {@code send} to the first sampled token; null until then (computed once, not per token). */
+    Duration timeToFirstToken;
+    /** {@link System#nanoTime()} of the first sampled token, valid once {@link #timeToFirstToken} is set. */
     long firstTokenNanos;
+    /** {@link System#nanoTime()} of the last sampled answer token. */
     long lastTokenNanos;
 
     /** When the reply got its slot, in engine passes: prompts are decoded oldest first. */
@@ -49,10 +53,18 @@ final class Turn {
         return promptNext < prompt.tokens().length;
     }
 
+    /** Notes the time of a sampled token, the end-of-generation token included. */
+    void tokenSampled(long now) {
+        if (timeToFirstToken == null) {
+            firstTokenNanos = now;
+            timeToFirstToken = Duration.ofNanos(now - reply.sentNanos());
+        }
+    }
+
     /** @return the figures so far */
     ReplyStats stats() {
         int generated = answer.size();
-        Duration ttft = firstTokenNanos == 0 ? Duration.ZERO : Duration.ofNanos(firstTokenNanos - reply.sentNanos());
+        Duration ttft = timeToFirstToken == null ? Duration.ZERO : timeToFirstToken;
         double perSecond = 0;
         if (generated >= 2 && lastTokenNanos > firstTokenNanos) {
             perSecond = (generated - 1) * 1e9 / (lastTokenNanos - firstTokenNanos);
