@@ -100,7 +100,10 @@ final class EngineLoop implements Runnable {
                 runCommands();
                 if (!running) break;
                 assignSlots();
-                if (holes || step.takeCellsRemoved()) compact();
+                // The step's flag is taken every pass: left set beside ours, it would start a second, needless
+                // compaction (a copy of the whole cache) on the next pass.
+                holes |= step.takeCellsRemoved();
+                if (holes) compact();
                 clock++;
                 boolean decoded = step.run(clock);
                 publishStats();
