@@ -58,6 +58,7 @@ sealed interface ChatConsole extends AutoCloseable permits TerminalConsole, Plai
 
     /**
      * Routes Ctrl-C to a handler until the returned registration is closed (then the previous behaviour returns).
+     * While {@link #nextPrompt} waits for input, Ctrl-C keeps its meaning there instead: it quits.
      *
      * @param handler runs on a signal-handling thread on each Ctrl-C
      * @return closes the registration

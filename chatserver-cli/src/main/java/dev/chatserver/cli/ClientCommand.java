@@ -4,7 +4,6 @@ import dev.chatserver.protocol.ServerMessage;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -13,8 +12,9 @@ import picocli.CommandLine.Option;
  *
  * <p>Prints {@code Connected to <host>:<port>} once connected, then for each non-blank input line sends the prompt
  * and streams the answer. End of input exits 0; a server that goes away exits 1. Ctrl-C during an answer cancels
- * it; a second Ctrl-C during the same answer, or Ctrl-C at the prompt, quits. Runs on the main thread; the Ctrl-C
- * handler runs on a signal-handling thread and only sends a cancel or closes the connection.
+ * it; a second Ctrl-C (during the same answer, or just after it), or Ctrl-C at the prompt, quits (see
+ * {@link ClientInterrupts}). Runs on the main thread; the Ctrl-C handler runs on a signal-handling thread and only
+ * sends a cancel or closes the connection.
  */
 @Command(name = "client", mixinStandardHelpOptions = true,
         description = "Chat with a server over TCP: one prompt per line, answers stream back.")
@@ -39,10 +39,21 @@ final class ClientCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw CommandFailure.runtime("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
         }
-        try (connection; ChatConsole console = ChatConsole.open()) {
+        ClientInterrupts interrupts = new ClientInterrupts();
+        try (connection; ChatConsole console = ChatConsole.open();
+                var _ = console.onInterrupt(interrupts::pressed)) {
             console.info("Connected to " + host + ":" + port);
-            for (Optional<String> prompt = console.nextPrompt(); prompt.isPresent(); prompt = console.nextPrompt()) {
-                if (!converse(connection, console, prompt.get())) {
+            while (!interrupts.beforePrompt()) {
+                Optional<String> prompt;
+                try {
+                    prompt = console.nextPrompt();
+                } catch (IOException e) {
+                    if (interrupts.pressedSincePrompt()) {
+                        break; // Ctrl-C as the prompt was set up broke the terminal's set-up: the user quits
+                    }
+                    throw e;
+                }
+                if (prompt.isEmpty() || !converse(connection, console, interrupts, prompt.get())) {
                     break;
                 }
             }
@@ -55,38 +66,27 @@ final class ClientCommand implements Callable<Integer> {
      *
      * @return false when the user quit with a second Ctrl-C
      */
-    private static boolean converse(ServerConnection connection, ChatConsole console, String prompt)
-            throws IOException {
-        AtomicInteger interrupts = new AtomicInteger();
+    private static boolean converse(ServerConnection connection, ChatConsole console, ClientInterrupts interrupts,
+            String prompt) throws IOException {
         ServerMessage.End end;
-        try (var _ = console.onInterrupt(() -> interrupted(connection, interrupts.incrementAndGet()))) {
+        try {
             connection.sendPrompt(prompt);
+            interrupts.answerStarted(connection);
             end = connection.receiveAnswer(console::answerPiece);
         } catch (ServerConnection.ServerGoneException e) {
             console.answerEnd();
             throw CommandFailure.runtime(e.getMessage(), e);
         } catch (IOException e) {
             console.answerEnd();
-            if (interrupts.get() > 1) {
+            if (interrupts.quitRequested()) {
                 return false; // the second Ctrl-C closed the connection under the read
             }
             throw CommandFailure.runtime("connection to the server failed: " + e.getMessage(), e);
+        } finally {
+            interrupts.answerEnded();
         }
         console.answerEnd();
         end.error().ifPresent(error -> console.warn("server: " + error));
         return true;
-    }
-
-    /** Ctrl-C during an answer: the first cancels it, the second quits. Runs on a signal-handling thread. */
-    private static void interrupted(ServerConnection connection, int count) {
-        try {
-            if (count == 1) {
-                connection.cancel();
-            } else {
-                connection.close();
-            }
-        } catch (IOException e) {
-            // The connection is already broken; the main thread's read reports it.
-        }
     }
 }

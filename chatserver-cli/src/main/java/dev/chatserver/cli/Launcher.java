@@ -1,29 +1,48 @@
 package dev.chatserver.cli;
 
 import java.io.Console;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Main class of the runnable jar: makes plain {@code java -jar chatserver-cli.jar ...} work although the code needs
- * preview features and native access.
+ * Java 25, preview features and native access.
  *
- * <p>When this JVM already runs with {@code --enable-preview} and native access, {@link Main} runs in it directly.
- * Otherwise the same {@code java} executable is started again with the flags, this JVM's own options, the jar on the
- * class path and {@link Main}; the child inherits stdin, stdout and stderr (so it owns the terminal), and its exit
- * code becomes this process's exit code. SIGTERM (or a SIGINT not coming from the terminal) stops the child
- * gracefully. This class uses no preview API, so it loads on a JVM started without {@code --enable-preview}.
+ * <p>This class (with {@code OsSignals}) is compiled for Java 11, the rest of the jar for Java 25, so that an older
+ * {@code java} on the PATH gets a clear answer instead of an {@code UnsupportedClassVersionError}. When this JVM is
+ * Java 25+ and already runs with {@code --enable-preview} and native access, {@code Main} runs in it directly.
+ * Otherwise a child JVM is started with the flags, this JVM's own options, the jar on the class path and
+ * {@code Main}. Its {@code java} is this JVM's when that is 25+, else the one in {@code JAVA_HOME} when that is 25+,
+ * else one of a JDK 25+ installed beside this JVM (a directory next to {@code java.home} whose {@code release} file
+ * says so; system property {@value #JDK_DIR_PROPERTY} names another directory to look in). With none of them it
+ * prints one line and exits 2.
+ *
+ * <p>The child inherits stdin, stdout and stderr (so it owns the terminal), and its exit code becomes this
+ * process's exit code. SIGTERM (or a SIGINT not coming from the terminal) stops the child gracefully. This class
+ * uses no preview API and refers to Java 25 classes only by name.
  *
  * <p>Runs on the main thread, plus the JVM's shutdown-hook thread.
  */
 public final class Launcher {
 
-    /** The flags every JVM that runs {@link Main} needs. */
+    /** The Java release the rest of the jar is compiled for. */
+    private static final int REQUIRED_JAVA = 25;
+
+    /** Where JDKs installed beside each other live; defaults to the parent directory of {@code java.home}. */
+    static final String JDK_DIR_PROPERTY = "chatserver.jdkDir";
+
+    /** The flags every JVM that runs {@code Main} needs. */
     private static final List<String> REQUIRED_FLAGS =
             List.of("--enable-preview", "--enable-native-access=ALL-UNNAMED");
 
@@ -34,28 +53,70 @@ public final class Launcher {
     }
 
     /**
-     * Runs the command line, in this JVM or in a re-executed one.
+     * Runs the command line, in this JVM or in a child one.
      *
      * @param args the command line
      * @throws Exception if the child JVM cannot be started
      */
     public static void main(String[] args) throws Exception {
         List<String> jvmOptions = ManagementFactory.getRuntimeMXBean().getInputArguments();
-        if (jvmOptions.contains("--enable-preview") && Launcher.class.getModule().isNativeAccessEnabled()) {
-            System.exit(Main.run(args));
+        Path javaHome = Path.of(System.getProperty("java.home"));
+        boolean recentJava = Runtime.version().feature() >= REQUIRED_JAVA;
+        if (recentJava && jvmOptions.contains("--enable-preview") && nativeAccessEnabled()) {
+            Class.forName("dev.chatserver.cli.Main").getMethod("main", String[].class).invoke(null, (Object) args);
+            return;
         }
-        System.exit(runChild(jvmOptions, args));
+        Optional<Path> jdk = recentJava ? Optional.of(javaHome) : findRecentJdk(javaHome);
+        if (jdk.isEmpty()) {
+            System.err.println("chatserver needs Java " + REQUIRED_JAVA + " or newer; this is Java "
+                    + Runtime.version().feature() + " (" + javaHome + "). Install a JDK " + REQUIRED_JAVA
+                    + " and put it on the PATH or set JAVA_HOME.");
+            System.exit(2);
+        }
+        System.exit(runChild(jdk.get().resolve("bin").resolve("java"), jvmOptions, args));
     }
 
-    private static int runChild(List<String> jvmOptions, String[] args) throws Exception {
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    /** @return {@code JAVA_HOME} if it is a JDK 25+, else a JDK 25+ beside this JVM's home */
+    private static Optional<Path> findRecentJdk(Path javaHome) throws IOException {
+        String javaHomeVariable = System.getenv("JAVA_HOME");
+        if (javaHomeVariable != null && !javaHomeVariable.isBlank() && isRecentJdk(Path.of(javaHomeVariable))) {
+            return Optional.of(Path.of(javaHomeVariable));
+        }
+        Path jdkDir = Path.of(System.getProperty(JDK_DIR_PROPERTY, String.valueOf(javaHome.getParent())));
+        if (!Files.isDirectory(jdkDir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> siblings = Files.list(jdkDir)) {
+            return siblings.sorted().filter(Launcher::isRecentJdk).findFirst();
+        }
+    }
+
+    /** @return whether the directory holds a JDK whose {@code release} file says {@code JAVA_VERSION="25..."} or later */
+    private static boolean isRecentJdk(Path home) {
+        Path release = home.resolve("release");
+        if (!Files.isRegularFile(release) || !Files.isExecutable(home.resolve("bin").resolve("java"))) {
+            return false;
+        }
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(release)) {
+            properties.load(in);
+        } catch (IOException | IllegalArgumentException unreadable) {
+            return false;
+        }
+        // JAVA_VERSION="25.0.1", "17", or "1.8.0_292" (feature 8).
+        String version = properties.getProperty("JAVA_VERSION", "").replace("\"", "").trim();
+        String feature = version.startsWith("1.") ? version.substring(2) : version;
+        String digits = feature.split("[^0-9]", 2)[0];
+        return !digits.isEmpty() && digits.length() < 4 && Integer.parseInt(digits) >= REQUIRED_JAVA;
+    }
+
+    private static int runChild(Path java, List<String> jvmOptions, String[] args) throws Exception {
         String jar = Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         List<String> command = new ArrayList<>();
-        command.add(java);
+        command.add(java.toString());
         command.addAll(REQUIRED_FLAGS);
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", jar, Main.class.getName()));
+        command.addAll(List.of("-cp", jar, "dev.chatserver.cli.Main"));
         command.addAll(Arrays.asList(args));
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
         // Their options are already among this JVM's options; the child would otherwise get them twice.
@@ -63,14 +124,36 @@ public final class Launcher {
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         Process child = builder.start();
 
-        Console console = System.console();
-        if (console != null && console.isTerminal()) {
+        if (onTerminal()) {
             // Ctrl-C on a terminal reaches the whole foreground process group, so the child gets it too and decides
             // itself (the client cancels an answer on the first one); the launcher only waits for it.
             OsSignals.handle("INT", () -> { });
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopChild(child), "launcher-stop-child"));
         return child.waitFor();
+    }
+
+    /**
+     * Java 22 API, called by reflection because this class is compiled for Java 11.
+     *
+     * @return whether this class's module may make restricted (native) calls
+     */
+    private static boolean nativeAccessEnabled() throws ReflectiveOperationException {
+        Module module = Launcher.class.getModule();
+        return (Boolean) Module.class.getMethod("isNativeAccessEnabled").invoke(module);
+    }
+
+    /** @return whether stdin and stdout are a terminal ({@code Console.isTerminal}, Java 22, when there is one) */
+    private static boolean onTerminal() throws ReflectiveOperationException {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException beforeJava22) {
+            return true; // before Java 22 there is a console only on a terminal
+        }
     }
 
     /** Shutdown hook: asks the child to stop (SIGTERM), waits, and exits with its exit code. */

@@ -2,6 +2,7 @@ package dev.chatserver.cli;
 
 import dev.chatserver.gguf.GgmlType;
 import dev.chatserver.gguf.ModelSummary;
+import dev.chatserver.models.ByteSizes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -34,7 +35,8 @@ final class ModelInfoCommand implements Callable<Integer> {
         out.printf("architecture:   %s%n", model.architecture());
         out.printf("parameters:     %s (%s)%n", grouped(model.parameterCount()),
                 HumanUnits.count(model.parameterCount()));
-        out.printf("file size:      %s bytes (%s)%n", grouped(model.fileSize()), HumanUnits.bytes(model.fileSize()));
+        out.printf("file size:      %s bytes (%s)%n", grouped(model.fileSize()),
+                ByteSizes.format(model.fileSize()));
         out.printf("weights:        %s%n", model.mainTensorType().map(GgmlType::name).orElse("none"));
         out.printf("context length: %s%n", model.contextLength() > 0 ? model.contextLength() + " tokens" : "unknown");
         out.printf("vocabulary:     %s%n", model.vocabularySize() > 0 ? model.vocabularySize() + " tokens" : "unknown");

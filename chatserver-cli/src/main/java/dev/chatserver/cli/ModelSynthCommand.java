@@ -2,6 +2,7 @@ package dev.chatserver.cli;
 
 import dev.chatserver.gguf.GgmlType;
 import dev.chatserver.gguf.SyntheticModel;
+import dev.chatserver.models.ByteSizes;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ final class ModelSynthCommand implements Callable<Integer> {
     boolean force;
 
     @Option(names = "--preset", defaultValue = "tiny", paramLabel = "NAME",
-            description = "Starting shape: tiny (about 200 KB) or qwen2.5-1.5b (its shape in Q8_0, about 1.9 GB). "
+            description = "Starting shape: tiny (about 820 kB) or qwen2.5-1.5b (its shape in Q8_0, about 1.9 GB). "
                     + "Default: ${DEFAULT-VALUE}.")
     String preset;
 
@@ -77,7 +78,7 @@ final class ModelSynthCommand implements Callable<Integer> {
         model.write(out);
         PrintWriter console = spec.commandLine().getOut();
         console.printf("Wrote %s: %s, %s parameters, %s%n", out, model.name(),
-                HumanUnits.count(model.parameterCount()), HumanUnits.bytes(Files.size(out)));
+                HumanUnits.count(model.parameterCount()), ByteSizes.format(Files.size(out)));
         console.flush();
         return 0;
     }

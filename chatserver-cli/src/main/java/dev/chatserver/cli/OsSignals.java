@@ -6,6 +6,8 @@ import sun.misc.SignalHandler;
 /**
  * The one place that handles operating-system signals, through {@code sun.misc.Signal} (module jdk.unsupported,
  * exported and usable without flags; Java has no public API for it). Handlers run on the JVM's signal thread.
+ *
+ * <p>Compiled for Java 11 like {@link Launcher}, which uses it.
  */
 final class OsSignals {
 
@@ -21,7 +23,7 @@ final class OsSignals {
      */
     static Runnable handle(String name, Runnable handler) {
         Signal signal = new Signal(name);
-        SignalHandler previous = Signal.handle(signal, _ -> handler.run());
+        SignalHandler previous = Signal.handle(signal, received -> handler.run());
         return () -> Signal.handle(signal, previous);
     }
 }

@@ -16,6 +16,10 @@ final class PlainConsole implements ChatConsole {
 
     private final BufferedReader in;
     private final PrintStream out;
+    /** The Ctrl-C handler of {@link #onInterrupt}, or null; set by the main thread. */
+    private Runnable interruptHandler;
+    /** Undoes the installation of {@link #interruptHandler}. */
+    private Runnable restoreSignal;
 
     private PlainConsole(BufferedReader in, PrintStream out) {
         this.in = in;
@@ -35,14 +39,24 @@ final class PlainConsole implements ChatConsole {
 
     @Override
     public Optional<String> nextPrompt() throws IOException {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-            if (!line.isBlank()) {
-                out.print("> ");
-                out.flush();
-                return Optional.of(line);
+        // While waiting for input Ctrl-C keeps the JVM's meaning (quit), as JLine gives it at a terminal's prompt.
+        if (interruptHandler != null) {
+            restoreSignal.run();
+        }
+        try {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (!line.isBlank()) {
+                    out.print("> ");
+                    out.flush();
+                    return Optional.of(line);
+                }
+            }
+            return Optional.empty();
+        } finally {
+            if (interruptHandler != null) {
+                restoreSignal = OsSignals.handle("INT", interruptHandler);
             }
         }
-        return Optional.empty();
     }
 
     @Override
@@ -65,8 +79,12 @@ final class PlainConsole implements ChatConsole {
 
     @Override
     public Registration onInterrupt(Runnable handler) {
-        Runnable restore = OsSignals.handle("INT", handler);
-        return restore::run;
+        interruptHandler = handler;
+        restoreSignal = OsSignals.handle("INT", handler);
+        return () -> {
+            restoreSignal.run();
+            interruptHandler = null;
+        };
     }
 
     @Override

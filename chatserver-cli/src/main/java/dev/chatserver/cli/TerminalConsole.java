@@ -1,5 +1,6 @@
 package dev.chatserver.cli;
 
+import java.io.IOError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Optional;
@@ -19,6 +20,8 @@ final class TerminalConsole implements ChatConsole {
 
     private final Terminal terminal;
     private final LineReader reader;
+    /** The handler of {@link #onInterrupt}, or null; set by the main thread. */
+    private volatile Runnable interruptHandler;
 
     private TerminalConsole(Terminal terminal) {
         this.terminal = terminal;
@@ -37,7 +40,7 @@ final class TerminalConsole implements ChatConsole {
     }
 
     @Override
-    public Optional<String> nextPrompt() {
+    public Optional<String> nextPrompt() throws IOException {
         while (true) {
             String line;
             try {
@@ -47,8 +50,21 @@ final class TerminalConsole implements ChatConsole {
                 // (which runs stty) fails.
                 Thread.interrupted();
                 return Optional.empty();
+            } catch (IOError e) {
+                // Setting the tty up runs stty in the foreground process group, so a Ctrl-C at that moment kills
+                // it; JLine's handler has then interrupted this thread. That is a Ctrl-C at the prompt: quit.
+                if (Thread.interrupted()) {
+                    return Optional.empty();
+                }
+                throw new IOException("the terminal failed: " + e.getMessage(), e);
             }
+            // Set when Ctrl-C came as the line was accepted: JLine's handler was still in place.
+            boolean pressedOnAccept = Thread.interrupted();
             if (!line.isBlank()) {
+                Runnable handler = interruptHandler;
+                if (pressedOnAccept && handler != null) {
+                    handler.run(); // a press after the prompt was sent (see ClientInterrupts)
+                }
                 return Optional.of(line);
             }
         }
@@ -74,8 +90,13 @@ final class TerminalConsole implements ChatConsole {
 
     @Override
     public Registration onInterrupt(Runnable handler) {
+        // While readLine runs, JLine puts its own handler (Ctrl-C at the prompt quits) and then restores this one.
+        interruptHandler = handler;
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> handler.run());
-        return () -> terminal.handle(Terminal.Signal.INT, previous);
+        return () -> {
+            terminal.handle(Terminal.Signal.INT, previous);
+            interruptHandler = null;
+        };
     }
 
     @Override

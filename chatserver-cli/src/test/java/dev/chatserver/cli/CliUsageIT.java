@@ -58,6 +58,8 @@ class CliUsageIT {
                         jar.getInputStream(jar.getEntry("dev/chatserver/cli/" + name + ".class")))) {
                     assertThat(in.readInt()).isEqualTo(0xCAFEBABE);
                     assertThat(in.readUnsignedShort()).as("minor version of " + name).isZero();
+                    // Java 11, so that an older java on the PATH runs the launcher (see OldJavaLauncherIT).
+                    assertThat(in.readUnsignedShort()).as("major version of " + name).isEqualTo(55);
                 }
             }
         }

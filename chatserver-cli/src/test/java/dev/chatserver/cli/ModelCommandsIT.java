@@ -3,6 +3,7 @@ package dev.chatserver.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.chatserver.models.ByteSizes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,8 @@ class ModelCommandsIT {
         CliRun.Result synth = CliRun.run("model", "synth", "--out", model.toString(), "--type", "f16",
                 "--layers", "3", "--ctx", "4096", "--seed", "7", "--name", "made-by-test");
         assertThat(synth.exitCode()).as(synth.stderr()).isZero();
-        assertThat(synth.stdout()).startsWith("Wrote " + model);
+        assertThat(synth.stdout()).startsWith("Wrote " + model)
+                .endsWith(" parameters, " + ByteSizes.format(Files.size(model)) + System.lineSeparator());
         assertThat(synth.stderr()).isEmpty();
         assertThat(model).isRegularFile();
 
@@ -35,7 +37,9 @@ class ModelCommandsIT {
                 "context length: 4096 tokens",
                 "vocabulary:     800 tokens",
                 "chat template:  yes");
-        assertThat(info.stdout()).contains("file size:      " + String.format("%,d", Files.size(model)) + " bytes");
+        assertThat(info.stdout()).contains("file size:      " + String.format("%,d", Files.size(model)) + " bytes ("
+                + ByteSizes.format(Files.size(model)) + ")");
+        assertThat(ByteSizes.format(Files.size(model))).matches("[0-9.]+ (kB|MB)"); // decimal units, as hubs use
         assertThat(info.stdout()).containsPattern("parameters:     [0-9,]+ \\(");
     }
 

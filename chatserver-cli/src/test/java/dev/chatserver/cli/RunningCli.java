@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,19 +17,21 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A CLI process that keeps running while the test talks to it: its stdout lines arrive in a queue (read by a
- * virtual thread), its stderr is collected whole. Closing it kills the process if it still runs.
+ * virtual thread), its stderr is collected as it arrives. Closing it kills the process if it still runs.
  */
 final class RunningCli implements AutoCloseable {
 
     private final Process process;
     private final BlockingQueue<String> stdoutLines = new LinkedBlockingQueue<>();
     private final List<String> seen = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<String> stderr;
+    /** Stderr so far; guarded by itself, which is notified on each arrival. */
+    private final StringBuilder stderrSoFar = new StringBuilder();
+    private final CompletableFuture<String> stderr = new CompletableFuture<>();
 
     private RunningCli(Process process) {
         this.process = process;
-        this.stderr = CliRun.readAsync(process.getErrorStream());
         Thread.startVirtualThread(this::readStdout);
+        Thread.startVirtualThread(this::readStderr);
     }
 
     /** Starts {@code java -jar chatserver-cli.jar ARGS}. */
@@ -47,6 +50,43 @@ final class RunningCli implements AutoCloseable {
         }
     }
 
+    private void readStderr() {
+        try (Reader reader = new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)) {
+            char[] buffer = new char[4096];
+            for (int n = reader.read(buffer); n >= 0; n = reader.read(buffer)) {
+                synchronized (stderrSoFar) {
+                    stderrSoFar.append(buffer, 0, n);
+                    stderrSoFar.notifyAll();
+                }
+            }
+            synchronized (stderrSoFar) {
+                stderr.complete(stderrSoFar.toString());
+                stderrSoFar.notifyAll();
+            }
+        } catch (IOException e) {
+            stderr.completeExceptionally(e);
+        }
+    }
+
+    /**
+     * Waits until stderr shows a text.
+     *
+     * @throws AssertionError if it does not within {@link CliRun#TIMEOUT} (with what was printed so far)
+     */
+    void awaitStderr(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + CliRun.TIMEOUT.toNanos();
+        synchronized (stderrSoFar) {
+            while (stderrSoFar.indexOf(text) < 0) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0 || stderr.isDone()) {
+                    throw new AssertionError("'" + text + "' not on stderr within " + CliRun.TIMEOUT + ":\n"
+                            + stderrSoFar);
+                }
+                stderrSoFar.wait(left);
+            }
+        }
+    }
+
     /**
      * Waits for the next stdout line.
      *
@@ -57,7 +97,7 @@ final class RunningCli implements AutoCloseable {
         String line = stdoutLines.poll(CliRun.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         if (line == null) {
             throw new AssertionError("no output line within " + CliRun.TIMEOUT + "; stdout so far " + seen
-                    + ", alive " + process.isAlive() + ", stderr:\n" + stderrSoFar());
+                    + ", alive " + process.isAlive() + ", stderr:\n" + stderrNow());
         }
         seen.add(line);
         return line;
@@ -93,8 +133,10 @@ final class RunningCli implements AutoCloseable {
         return stderr.join();
     }
 
-    private String stderrSoFar() {
-        return stderr.isDone() ? stderr.join() : "(still open)";
+    private String stderrNow() {
+        synchronized (stderrSoFar) {
+            return stderrSoFar.toString();
+        }
     }
 
     /** Kills the process (and the launcher's child JVM) if it still runs. */

@@ -28,6 +28,10 @@ class TerminalClientIT {
     /** What a terminal sends for the Up arrow in the keypad mode JLine switches on. */
     private static final String UP_ARROW = "\u001bOA";
     private static final String CTRL_C = "\u0003";
+    /** What JLine writes for each prompt: bracketed paste on, then "> " (the answer text may hold "> " too). */
+    private static final String PROMPT = "\u001b[?2004h> ";
+    /** Escape sequences (CSI ..., ESC = and ESC >), to see the text a terminal shows. */
+    private static final Pattern ESCAPES = Pattern.compile("\u001b\\[[0-9;?$]*[A-Za-z]|\u001b[=>]");
 
     @TempDir
     Path dir;
@@ -40,9 +44,7 @@ class TerminalClientIT {
 
         try (RunningCli server = RunningCli.start("server", "-m", model.toString(), "--port", "0", "--no-web",
                 "--max-tokens", "16")) {
-            Matcher start = Pattern.compile(".*listening on: 127\\.0\\.0\\.1:(\\d+)").matcher(server.nextLine());
-            assertThat(start.matches()).isTrue();
-            String port = start.group(1);
+            String port = port(server);
             String answer = CliRun.runWithInput("Hello\n", "client", "--port", port).stdoutLines().get(1)
                     .substring("> ".length());
 
@@ -60,14 +62,101 @@ class TerminalClientIT {
                 assertThat(screen.between(2, 3, "> ")).as(screen.text()).contains("Hello");
 
                 type(terminal, CTRL_C);
-                assertThat(terminal.waitFor(CliRun.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-                assertThat(terminal.exitValue()).as(screen.text()).isZero();
-                assertThat(screen.text()).doesNotContain("error", "Exception", "WARNING:");
+                assertExitsCleanly(terminal, screen);
             } finally {
-                terminal.descendants().forEach(ProcessHandle::destroyForcibly);
-                terminal.destroyForcibly();
+                kill(terminal);
             }
         }
+    }
+
+    @Test
+    void ctrlCDuringAnAnswerCancelsItAndASecondAtThePromptQuits() throws Exception {
+        try (RunningCli server = startServerWithLongAnswers()) {
+            whileAnswering(server, (terminal, screen) -> {
+                type(terminal, CTRL_C);
+                screen.awaitCount(PROMPT, 2); // the answer stopped: the line editor reads keys again
+                type(terminal, CTRL_C);
+            });
+            assertCancelledOnce(server);
+        }
+    }
+
+    @Test
+    void twoQuickCtrlCsDuringAnAnswerQuit() throws Exception {
+        try (RunningCli server = startServerWithLongAnswers()) {
+            whileAnswering(server, (terminal, screen) -> {
+                // The second press as soon as the server has cancelled the answer: it comes while the end of the
+                // cancelled answer is on its way, just after it arrived, or at the prompt; each time it quits.
+                // (Sent sooner it could reach the client as one signal with the first.)
+                type(terminal, CTRL_C);
+                server.awaitStderr("reply ended CANCELLED");
+                type(terminal, CTRL_C);
+            });
+            assertCancelledOnce(server);
+        }
+    }
+
+    /** What the test does on the terminal once an answer streams; it must make the client quit. */
+    private interface TerminalAction {
+        void run(Process terminal, TerminalScreen screen) throws Exception;
+    }
+
+    /**
+     * Starts the client on a terminal, asks "Hello", runs the action once the answer shows, and expects the client
+     * to exit 0 without an error.
+     */
+    private static void whileAnswering(RunningCli server, TerminalAction action) throws Exception {
+        Process terminal = startInTerminal("client", "--port", port(server));
+        try {
+            TerminalScreen screen = new TerminalScreen(terminal.getInputStream());
+            screen.awaitText(PROMPT);
+            type(terminal, "Hello\r");
+            screen.awaitAnswerStarted("Hello");
+            action.run(terminal, screen);
+            assertExitsCleanly(terminal, screen);
+        } finally {
+            kill(terminal);
+        }
+    }
+
+    private static void assertExitsCleanly(Process terminal, TerminalScreen screen) throws InterruptedException {
+        assertThat(terminal.waitFor(CliRun.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).as(screen::text).isTrue();
+        assertThat(terminal.exitValue()).as(screen.text()).isZero();
+        assertThat(screen.text()).doesNotContain("error", "Exception", "WARNING:");
+    }
+
+    private static void kill(Process terminal) {
+        terminal.descendants().forEach(ProcessHandle::destroyForcibly);
+        terminal.destroyForcibly();
+    }
+
+    /**
+     * A server whose answer to "Hello" runs to 6000 tokens (a synthetic model, larger than the tiny one, whose greedy
+     * answer meets no end-of-generation token that soon), far longer than the test needs to press Ctrl-C; the
+     * engine's debug log says how each answer ended.
+     */
+    private RunningCli startServerWithLongAnswers() throws IOException {
+        assumeTrue(Files.isExecutable(SCRIPT), "no " + SCRIPT + " (util-linux) to give the client a terminal");
+        Path model = dir.resolve("longer.gguf");
+        SyntheticModel.builder().embd(256).layers(4).heads(4).kvHeads(2).feedForward(768).seed(1).build()
+                .write(model);
+        return RunningCli.start("server", "--verbose", "-m", model.toString(), "--port", "0", "--no-web",
+                "--ctx", "8192", "--max-tokens", "6000");
+    }
+
+    private static String port(RunningCli server) throws InterruptedException {
+        Matcher start = Pattern.compile(".*listening on: 127\\.0\\.0\\.1:(\\d+)").matcher(server.nextLine());
+        assertThat(start.matches()).isTrue();
+        return start.group(1);
+    }
+
+    /** Stops the server and checks the engine's log: the one answer ended cancelled, before its 6000 tokens. */
+    private static void assertCancelledOnce(RunningCli server) throws InterruptedException {
+        server.terminate();
+        assertThat(server.awaitExit(CliRun.TIMEOUT)).isZero();
+        String log = server.stderr();
+        assertThat(Pattern.compile("reply ended (\\w+) after").matcher(log).results().map(m -> m.group(1)))
+                .as(log).containsExactly("CANCELLED");
     }
 
     /** Runs the jar under {@code script} with a 120x40 terminal; {@code -e} makes script return its exit code. */
@@ -108,6 +197,23 @@ class TerminalClientIT {
                     // the terminal closed; what was read stays
                 }
             });
+        }
+
+        /** Waits until the answer to a typed prompt shows some text after the echoed prompt. */
+        synchronized void awaitAnswerStarted(String prompt) throws InterruptedException {
+            long deadline = System.nanoTime() + CliRun.TIMEOUT.toNanos();
+            while (true) {
+                String shown = ESCAPES.matcher(text).replaceAll("");
+                int echoed = shown.indexOf("> " + prompt);
+                if (echoed >= 0 && shown.substring(echoed + 2 + prompt.length()).strip().length() >= 16) {
+                    return;
+                }
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    throw new AssertionError("no answer after '" + prompt + "'; the terminal shows: " + text);
+                }
+                wait(left);
+            }
         }
 
         synchronized String text() {
