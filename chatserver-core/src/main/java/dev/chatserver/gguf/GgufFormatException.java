@@ -12,10 +12,14 @@ import java.util.Objects;
  * must handle (typically by showing the message to a user) rather than a programming error.
  */
 public final class GgufFormatException extends IOException {
+    /** The file being read (transient: a Path is not serializable). */
     private final transient Path file;
+    /** What is wrong, without the file name. */
     private final String reason;
 
     /**
+     * A failure without an underlying cause.
+     *
      * @param file   the file that was being read
      * @param reason what is wrong with it, in words for a user
      */
@@ -24,6 +28,8 @@ public final class GgufFormatException extends IOException {
     }
 
     /**
+     * A failure caused by another exception (usually an I/O error).
+     *
      * @param file   the file that was being read
      * @param reason what is wrong with it, in words for a user
      * @param cause  the underlying failure, or null

@@ -24,8 +24,8 @@ import java.util.Set;
  * <p>The weights are scaled so that greedy generation depends on the prompt and rarely picks control, byte or
  * end-of-generation tokens, which keeps generated text printable and long enough for tests.
  *
- * <p>Immutable; {@link #write} and {@link #cachedIn} run on the caller's thread and may be called concurrently
- * (also from several JVMs sharing a cache directory).
+ * <p>Immutable; {@link #write} and {@link #cachedIn} run on the caller's thread. {@link #cachedIn} may be called
+ * concurrently for the same folder, also from several JVMs; {@link #write} only for different files.
  *
  * @param vocab       vocabulary size (at least {@code SyntheticVocabulary.minimumSize()}, about 370)
  * @param embd        embedding size (divisible by {@code heads}; a multiple of 32 for Q8_0)
@@ -42,9 +42,9 @@ public record SyntheticModel(int vocab, int embd, int layers, int heads, int kvH
                              int context, GgmlType type, long seed, String name) {
 
     /** Bump when the generated file changes for the same shape, so that cached files are rewritten. */
-    private static final String FORMAT_VERSION = "1";
+    private static final String FORMAT_VERSION = "2";
     private static final Set<GgmlType> TYPES = Set.of(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0);
-    /** Objects locked by {@link #cachedIn} inside this JVM (a FileLock only excludes other processes). */
+    /** Held by {@link #cachedIn} inside this JVM (a FileLock only excludes other processes). */
     private static final Object CACHE_LOCK = new Object();
 
     /** Checks the shape. @throws IllegalArgumentException naming the first inconsistency */
@@ -70,7 +70,7 @@ public record SyntheticModel(int vocab, int embd, int layers, int heads, int kvH
 
     /**
      * The always-available test model: 800 tokens, embedding 64, 2 layers, 4 heads, 2 KV heads, feed-forward
-     * 192, F32, training context 32768. About 200 KB; loads and decodes in milliseconds.
+     * 192, F32, training context 32768. About 0.8 MB; loads and decodes in milliseconds.
      */
     public static SyntheticModel tiny() {
         return builder().build();
@@ -108,7 +108,9 @@ public record SyntheticModel(int vocab, int embd, int layers, int heads, int kvH
 
     /**
      * The file {@code dir/synthetic-<hash of this record>.gguf}, written first if absent. Concurrent callers, in
-     * this JVM or others, wait for one writer rather than writing twice.
+     * this JVM or others, wait for one writer rather than writing twice: they take a file lock on
+     * {@code synthetic-<hash>.gguf.lock} in the same folder (left there afterwards), and the file appears only
+     * when complete.
      */
     public Path cachedIn(Path dir) throws IOException {
         Files.createDirectories(dir);

@@ -15,23 +15,15 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class GgufReaderTest {
 
     @TempDir
     Path dir;
 
-    private static Path stories() {
-        var stories = TestModels.stories();
-        assumeTrue(stories.isPresent(),
-                () -> "stories260k.gguf not found in " + System.getProperty(TestModels.SHARED_MODELS_PROPERTY));
-        return stories.orElseThrow();
-    }
-
     @Test
     void readsTheStoriesModel() throws IOException {
-        GgufFile file = GgufReader.read(stories());
+        GgufFile file = GgufReader.read(TestModels.storiesOrSkip());
 
         assertThat(file.version()).isEqualTo(3);
         assertThat(file.architecture()).contains("llama");

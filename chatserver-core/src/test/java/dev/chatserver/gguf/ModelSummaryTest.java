@@ -10,7 +10,6 @@ import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class ModelSummaryTest {
 
@@ -30,10 +29,7 @@ class ModelSummaryTest {
 
     @Test
     void summarisesTheStoriesModel() throws IOException {
-        var stories = TestModels.stories();
-        assumeTrue(stories.isPresent(), "stories260k.gguf not found under chatserver.sharedModels");
-
-        ModelSummary summary = ModelSummary.of(stories.orElseThrow());
+        ModelSummary summary = ModelSummary.of(TestModels.storiesOrSkip());
 
         assertThat(summary.architecture()).isEqualTo("llama");
         assertThat(summary.vocabularySize()).isEqualTo(512);

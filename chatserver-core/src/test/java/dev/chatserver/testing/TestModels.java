@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 /**
  * Model files for tests. The tiny synthetic model is always available (written once into the module's
  * {@code target/test-models} and shared by every test that asks); the real stories260k model only when the
@@ -54,5 +56,13 @@ public final class TestModels {
         }
         Path file = Path.of(folder, STORIES);
         return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+    }
+
+    /** The stories260k model; aborts the calling test (reported as skipped, with the reason) when absent. */
+    public static Path storiesOrSkip() {
+        Optional<Path> stories = stories();
+        assumeTrue(stories.isPresent(), () -> STORIES + " not found in " + SHARED_MODELS_PROPERTY + " = "
+                + System.getProperty(SHARED_MODELS_PROPERTY));
+        return stories.orElseThrow();
     }
 }
