@@ -14,6 +14,11 @@ import java.lang.System.Logger.Level;
  * <p>A generating slot whose reply buffer is full is left out (paused) and keeps its pending token until its
  * listener catches up; cancelled replies end before the batch is built, so a cancel takes effect within one step.
  * If the KV cache has no contiguous room for the batch, the step retries with half the tokens.
+ *
+ * <p>A batch never holds a single token: llama.cpp computes a one-row batch on another path (matrix-vector instead
+ * of matrix-matrix) whose results differ in the last bits, so a session alone would get other logits than the same
+ * session next to others. A lone token gets a padding token of its own sequence id beside it, whose cell is freed
+ * right after the decode.
  */
 final class DecodeStep {
 
@@ -29,14 +34,20 @@ final class DecodeStep {
     private final Batch batch;
     private final Slot[] slots;
     private final int batchSize;
+    /** The sequence id of padding tokens, one above the slots' ids. */
+    private final int paddingSeq;
+    private final int paddingToken;
     private final Finisher finisher;
 
-    DecodeStep(LlamaContext context, Vocab vocab, Batch batch, Slot[] slots, int batchSize, Finisher finisher) {
+    DecodeStep(LlamaContext context, Vocab vocab, Batch batch, Slot[] slots, int batchSize, int paddingSeq,
+               Finisher finisher) {
         this.context = context;
         this.vocab = vocab;
         this.batch = batch;
         this.slots = slots;
         this.batchSize = batchSize;
+        this.paddingSeq = paddingSeq;
+        this.paddingToken = Math.max(0, vocab.bos());
         this.finisher = finisher;
     }
 
@@ -53,15 +64,23 @@ final class DecodeStep {
         int limit = batchSize;
         while (true) {
             if (!fill(limit)) return false;
+            boolean padded = batch.size() == 1;
+            if (padded) batch.add(paddingToken, 0, paddingSeq, false);
             DecodeResult result;
             try {
                 result = context.decode(batch);
             } catch (LlamaException e) {
                 failBatch("decoding failed: " + e.getMessage());
                 return true;
+            } finally {
+                if (padded) context.clearSequence(paddingSeq);
             }
             if (result == DecodeResult.OK) break;
-            if (batch.size() == 1) {
+            if (result == DecodeResult.ABORTED) {
+                failBatch("decoding was aborted");
+                return true;
+            }
+            if (padded) {
                 failBatch("the KV cache has no room left");
                 return true;
             }

@@ -43,7 +43,7 @@ final class EngineLoop implements Runnable {
         this.engine = engine;
         this.context = model.newContext(contextParams(config));
         try {
-            this.batch = Batch.create(config.batchSize(), 1);
+            this.batch = Batch.create(config.batchSize() + 1, 1);
             this.slots = new Slot[config.parallel()];
             for (int i = 0; i < slots.length; i++) slots[i] = new Slot(i, newSampler(config.sampling()));
         } catch (RuntimeException | Error e) {
@@ -51,7 +51,7 @@ final class EngineLoop implements Runnable {
             throw e;
         }
         this.prompts = new PromptBuilder(model, config.contextPerSession(), config.maxTokens());
-        this.step = new DecodeStep(context, model.vocab(), batch, slots, config.batchSize(), this::finish);
+        this.step = new DecodeStep(context, model.vocab(), batch, slots, config.batchSize(), config.parallel(), this::finish);
     }
 
     static LlamaModel loadModel(EngineConfig config) {
@@ -59,9 +59,11 @@ final class EngineLoop implements Runnable {
     }
 
     private static ContextParams contextParams(EngineConfig config) {
-        // One micro-batch per decode call: a decode then either stores all its tokens or none.
-        return new ContextParams(config.contextPerSession() * config.parallel(), config.batchSize(),
-                config.batchSize(), config.parallel(), config.threads(), config.threads());
+        // One micro-batch per decode call: a decode then either stores all its tokens or none. One more sequence id
+        // and cell for the padding token of one-token batches, one more batch place for it (see DecodeStep).
+        int batch = config.batchSize() + 1;
+        return new ContextParams(config.contextPerSession() * config.parallel() + 1, batch, batch,
+                config.parallel() + 1, config.threads(), config.threads(), true);
     }
 
     private static Sampler newSampler(Sampling sampling) {

@@ -38,7 +38,7 @@ public final class Batch implements AutoCloseable {
     private boolean closed;
 
     private Batch(int capacity, int maxSeqPerToken) {
-        Llama.initialize();
+        NativeLibrary.ensureLoaded();
         this.capacity = capacity;
         this.maxSeqPerToken = maxSeqPerToken;
         this.arena = Arena.ofShared();

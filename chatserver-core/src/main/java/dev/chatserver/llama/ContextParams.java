@@ -12,9 +12,28 @@ package dev.chatserver.llama;
  * @param sequences        distinct sequence ids, 0 .. sequences-1 ({@code n_seq_max})
  * @param threads          threads for generating one token per sequence ({@code n_threads})
  * @param threadsBatch     threads for prompt batches ({@code n_threads_batch})
+ * @param flashAttention   fused attention ({@code flash_attn}): on the CPU it skips the cells of other sequences
+ *                         instead of multiplying them by zero, so a sequence's results do not depend on where the
+ *                         cells of the others lie (see the package documentation of {@code dev.chatserver.engine});
+ *                         release b4916 then rounds {@code contextTokens} up to a multiple of 256
  */
 public record ContextParams(int contextTokens, int batchTokens, int microBatchTokens, int sequences, int threads,
-                            int threadsBatch) {
+                            int threadsBatch, boolean flashAttention) {
+
+    /**
+     * Params without flash attention (llama.cpp's default).
+     *
+     * @param contextTokens    KV cache cells
+     * @param batchTokens      tokens per decode call
+     * @param microBatchTokens tokens computed at once
+     * @param sequences        sequence ids
+     * @param threads          threads for single tokens
+     * @param threadsBatch     threads for batches
+     */
+    public ContextParams(int contextTokens, int batchTokens, int microBatchTokens, int sequences, int threads,
+                         int threadsBatch) {
+        this(contextTokens, batchTokens, microBatchTokens, sequences, threads, threadsBatch, false);
+    }
 
     /** Default context size in tokens. */
     public static final int DEFAULT_CONTEXT_TOKENS = 2048;
@@ -72,7 +91,15 @@ public record ContextParams(int contextTokens, int batchTokens, int microBatchTo
      * @return a copy with that batch size
      */
     public ContextParams withBatchTokens(int tokens) {
-        return new ContextParams(contextTokens, tokens, tokens, sequences, threads, threadsBatch);
+        return new ContextParams(contextTokens, tokens, tokens, sequences, threads, threadsBatch, flashAttention);
+    }
+
+    /**
+     * @param enabled whether to use flash attention
+     * @return a copy with that setting
+     */
+    public ContextParams withFlashAttention(boolean enabled) {
+        return new ContextParams(contextTokens, batchTokens, microBatchTokens, sequences, threads, threadsBatch, enabled);
     }
 
     /** Physical cores, guessed as half the logical processors (at least 1): llama.cpp gains nothing from SMT. */

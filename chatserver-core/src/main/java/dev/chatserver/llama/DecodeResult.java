@@ -7,10 +7,13 @@ public enum DecodeResult {
     /** The batch was decoded; logits of the flagged tokens can be sampled. */
     OK,
     /**
-     * The KV cache had no room for the batch (llama.cpp returned 1); nothing was decoded. Recoverable: free cells
-     * (remove sequences or tokens) or decode a smaller batch.
+     * The KV cache had no room for the batch (too few free cells, or too few contiguous ones); nothing was decoded
+     * and the cache is as before. Recoverable: free cells (remove sequences or tokens) or decode a smaller batch.
      */
     NO_KV_SLOT,
-    /** The computation was aborted by an abort callback (llama.cpp returned 2); the batch may be partly decoded. */
+    /**
+     * The computation was stopped by an abort callback (llama.cpp returned 2); the batch may be partly decoded.
+     * This package sets no abort callback, so today this reports only a context someone else configured.
+     */
     ABORTED
 }

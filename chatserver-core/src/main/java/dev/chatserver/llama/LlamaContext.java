@@ -1,6 +1,7 @@
 package dev.chatserver.llama;
 
 import static dev.chatserver.llama.Llama.call;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
@@ -24,6 +25,10 @@ public final class LlamaContext implements AutoCloseable {
     private static final long N_SEQ_MAX = Llama.offset(Llama.CONTEXT_PARAMS, "n_seq_max");
     private static final long N_THREADS = Llama.offset(Llama.CONTEXT_PARAMS, "n_threads");
     private static final long N_THREADS_BATCH = Llama.offset(Llama.CONTEXT_PARAMS, "n_threads_batch");
+    private static final long FLASH_ATTN = Llama.offset(Llama.CONTEXT_PARAMS, "flash_attn");
+
+    /** What llama_decode of release b4916 returns when it finds no free KV cells for a micro-batch. */
+    private static final int NO_SLOT_B4916 = -3;
 
     private final LlamaModel model;
     private final Arena arena;
@@ -42,11 +47,16 @@ public final class LlamaContext implements AutoCloseable {
         this.model = model;
         this.arena = Arena.ofShared();
         this.handle = rawHandle.reinterpret(arena, Llama.freeing(Llama.FREE));
-        this.contextTokens = call(() -> (int) Llama.N_CTX.invokeExact(handle));
-        this.sequences = call(() -> (int) Llama.N_SEQ_MAX.invokeExact(handle));
-        this.threads = call(() -> (int) Llama.N_THREADS.invokeExact(handle));
+        try {
+            this.contextTokens = call(() -> (int) Llama.N_CTX.invokeExact(handle));
+            this.sequences = call(() -> (int) Llama.N_SEQ_MAX.invokeExact(handle));
+            this.threads = call(() -> (int) Llama.N_THREADS.invokeExact(handle));
+            this.vocabSize = model.vocab().size();
+        } catch (RuntimeException | Error e) {
+            arena.close(); // frees the context
+            throw e;
+        }
         this.batchTokens = batchTokens;
-        this.vocabSize = model.vocab().size();
         this.outputs = new byte[batchTokens];
     }
 
@@ -60,6 +70,7 @@ public final class LlamaContext implements AutoCloseable {
             p.set(JAVA_INT, N_SEQ_MAX, params.sequences());
             p.set(JAVA_INT, N_THREADS, params.threads());
             p.set(JAVA_INT, N_THREADS_BATCH, params.threadsBatch());
+            p.set(JAVA_BOOLEAN, FLASH_ATTN, params.flashAttention());
             MemorySegment ctx = (MemorySegment) Llama.INIT_FROM_MODEL.invokeExact(model.handle(), p);
             if (ctx.equals(MemorySegment.NULL)) {
                 throw new LlamaException("cannot create a context of " + params.contextTokens() + " tokens for "
@@ -123,6 +134,7 @@ public final class LlamaContext implements AutoCloseable {
             throw new IllegalArgumentException("token " + batch.maxToken() + " is outside the vocabulary of " + vocabSize);
         }
         outputCount = 0;
+        if (usedCells() + n > contextTokens) return DecodeResult.NO_KV_SLOT; // each batch entry takes one cell
         int rc;
         try {
             rc = (int) Llama.DECODE.invokeExact(handle, batch.struct());
@@ -135,7 +147,9 @@ public final class LlamaContext implements AutoCloseable {
                 outputCount = n;
                 yield DecodeResult.OK;
             }
-            case 1 -> DecodeResult.NO_KV_SLOT;
+            // b4916 reports "no contiguous free cells" as -3 ("failed to prepare ubatch"), not as the documented 1,
+            // and restores the cache as it was: the same recoverable condition.
+            case 1, NO_SLOT_B4916 -> DecodeResult.NO_KV_SLOT;
             case 2 -> DecodeResult.ABORTED;
             default -> throw new LlamaException("llama_decode failed with code " + rc + " for a batch of " + n + " tokens");
         };

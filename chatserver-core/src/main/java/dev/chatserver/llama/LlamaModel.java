@@ -36,6 +36,7 @@ public final class LlamaModel implements AutoCloseable {
     private static final long USE_MMAP = Llama.offset(Llama.MODEL_PARAMS, "use_mmap");
 
     private final Path file;
+    private final boolean vocabularyOnly;
     private final Arena arena;
     private final MemorySegment handle;
     private final Vocab vocab;
@@ -46,14 +47,20 @@ public final class LlamaModel implements AutoCloseable {
     private volatile boolean templateUnsupported;
     private volatile boolean closed;
 
-    private LlamaModel(Path file, MemorySegment rawHandle) {
+    private LlamaModel(Path file, boolean vocabularyOnly, MemorySegment rawHandle) {
         this.file = file;
+        this.vocabularyOnly = vocabularyOnly;
         this.arena = Arena.ofShared();
         // Bound to the arena: closing it frees the model, and any later native use of the handle fails.
         this.handle = rawHandle.reinterpret(arena, Llama.freeing(Llama.MODEL_FREE));
-        this.vocab = new Vocab(this, call(() -> (MemorySegment) Llama.MODEL_GET_VOCAB.invokeExact(handle)));
-        this.chatTemplate = Optional.ofNullable(readTemplate());
-        this.info = readInfo();
+        try {
+            this.vocab = new Vocab(this, call(() -> (MemorySegment) Llama.MODEL_GET_VOCAB.invokeExact(handle)));
+            this.chatTemplate = Optional.ofNullable(readTemplate());
+            this.info = readInfo();
+        } catch (RuntimeException | Error e) {
+            arena.close(); // frees the model
+            throw e;
+        }
     }
 
     /**
@@ -69,7 +76,7 @@ public final class LlamaModel implements AutoCloseable {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(params, "params");
         checkFile(file);
-        Llama.initialize();
+        NativeLibrary.ensureLoaded();
         try (Arena temp = Arena.ofConfined(); NativeLog.Capture log = NativeLog.capture()) {
             MemorySegment p = (MemorySegment) Llama.MODEL_DEFAULT_PARAMS.invokeExact((SegmentAllocator) temp);
             p.set(JAVA_INT, GPU_LAYERS, params.gpuLayers());
@@ -78,7 +85,7 @@ public final class LlamaModel implements AutoCloseable {
             MemorySegment path = temp.allocateFrom(file.toAbsolutePath().toString());
             MemorySegment model = (MemorySegment) Llama.MODEL_LOAD.invokeExact(path, p);
             if (model.equals(MemorySegment.NULL)) throw new ModelLoadException(file, reason(log.lines()));
-            return new LlamaModel(file, model);
+            return new LlamaModel(file, params.vocabOnly(), model);
         } catch (Throwable t) {
             throw Llama.rethrow(t);
         }
@@ -177,9 +184,14 @@ public final class LlamaModel implements AutoCloseable {
      * @param params size, sequences and threads
      * @return the context; close it before the model
      * @throws LlamaException when llama.cpp cannot create it (e.g. out of memory)
+     * @throws IllegalStateException when the model was loaded with {@link ModelParams#vocabOnly()}
      */
     public LlamaContext newContext(ContextParams params) {
         checkOpen();
+        if (vocabularyOnly) {
+            // llama.cpp would create the context and then decode without weights.
+            throw new IllegalStateException("LlamaModel " + file.getFileName() + " was loaded without weights (vocabOnly)");
+        }
         LlamaContext context = LlamaContext.create(this, params);
         contexts.add(context);
         return context;

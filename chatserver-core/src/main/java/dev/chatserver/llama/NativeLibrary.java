@@ -40,6 +40,22 @@ final class NativeLibrary {
     }
 
     /**
+     * Makes sure {@link Llama} is initialised, turning a failure to load the library (which the JVM reports as an
+     * {@link ExceptionInInitializerError} once and as a {@link NoClassDefFoundError} after) into a
+     * {@link LlamaException} with the reason.
+     */
+    static void ensureLoaded() {
+        try {
+            Llama.initialize();
+        } catch (ExceptionInInitializerError e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new LlamaException("cannot load the native llama.cpp library: " + cause.getMessage(), cause);
+        } catch (NoClassDefFoundError e) {
+            throw new LlamaException("the native llama.cpp library could not be loaded (see the first failure)", e);
+        }
+    }
+
+    /**
      * Loads the library (if this class loader has not yet) and returns the lookup that finds its symbols.
      *
      * @return the lookup of the libraries loaded by our class loader

@@ -38,7 +38,16 @@ final class NativeLog {
     }
 
     private static final ThreadLocal<Pending> PENDING = ThreadLocal.withInitial(Pending::new);
-    private static final ThreadLocal<List<String>> CAPTURED = new ThreadLocal<>();
+    private static final ThreadLocal<List<Line>> CAPTURED = new ThreadLocal<>();
+
+    /**
+     * One captured line.
+     *
+     * @param error true for an error, false for a warning
+     * @param text  the line without its newline
+     */
+    record Line(boolean error, String text) {
+    }
 
     private NativeLog() {
     }
@@ -76,11 +85,11 @@ final class NativeLog {
         pending.text.setLength(0);
         if (line.isBlank()) return;
         int level = pending.level;
-        List<String> captured = CAPTURED.get();
-        if (captured != null && (level == ERROR || level == WARN)) captured.add(line);
-        Level javaLevel = switch (level) {
+        List<Line> captured = CAPTURED.get();
+        if (captured != null && (level == ERROR || level == WARN)) captured.add(new Line(level == ERROR, line));
+        Level javaLevel = isRoutine(line) ? Level.DEBUG : switch (level) {
             case ERROR -> Level.ERROR;
-            case WARN -> isRoutine(line) ? Level.DEBUG : Level.WARNING;
+            case WARN -> Level.WARNING;
             case INFO, NONE -> Level.DEBUG;
             default -> Level.TRACE;
         };
@@ -88,12 +97,24 @@ final class NativeLog {
     }
 
     /**
-     * Warnings llama.cpp gives for deliberate choices, e.g. a context smaller per sequence than the training
-     * context (the normal case when serving several conversations): not worth a WARNING on every start.
+     * Complaints that are not problems for us, logged as DEBUG: a context smaller per sequence than the training
+     * context (the normal case when serving several conversations), and a full KV cache, which
+     * {@link LlamaContext#decode} reports to its caller as {@link DecodeResult#NO_KV_SLOT}.
      */
     private static boolean isRoutine(String line) {
-        return line.contains("the full capacity of the model will not be utilized");
+        for (String routine : ROUTINE) {
+            if (line.contains(routine)) return true;
+        }
+        return false;
     }
+
+    private static final String[] ROUTINE = {
+            "the full capacity of the model will not be utilized",
+            "failed to prepare ubatch",
+            "failed to find KV cache slot",
+            "failed to decode, ret = -3",
+            "failed to decode, ret = 1",
+    };
 
     /**
      * Starts collecting the warning and error lines llama.cpp logs on the calling thread.
@@ -101,24 +122,25 @@ final class NativeLog {
      * @return the capture; close it on the same thread
      */
     static Capture capture() {
-        List<String> lines = new ArrayList<>();
+        List<Line> lines = new ArrayList<>();
         CAPTURED.set(lines);
         return new Capture(lines);
     }
 
     /** Warning and error lines logged on one thread while it was open. Not thread-safe. */
     static final class Capture implements AutoCloseable {
-        private final List<String> lines;
+        private final List<Line> lines;
 
-        private Capture(List<String> lines) {
+        private Capture(List<Line> lines) {
             this.lines = lines;
         }
 
-        /** @return the lines so far, oldest first, with an unfinished last line completed */
+        /** @return the error lines so far, oldest first, or the warnings when there are no errors */
         List<String> lines() {
             Pending pending = PENDING.get();
             if (!pending.text.isEmpty()) flush(pending);
-            return List.copyOf(lines);
+            boolean anyError = lines.stream().anyMatch(Line::error);
+            return lines.stream().filter(l -> l.error() || !anyError).map(Line::text).toList();
         }
 
         @Override

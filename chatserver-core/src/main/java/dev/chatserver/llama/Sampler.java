@@ -113,35 +113,50 @@ public final class Sampler implements AutoCloseable {
         private Builder() {
         }
 
-        /** @param t 0 for greedy, else the softmax temperature (&gt; 0) @return this */
+        /**
+         * @param t 0 for greedy, else the softmax temperature (&gt; 0)
+         * @return this
+         */
         public Builder temperature(float t) {
             if (!(t >= 0)) throw new IllegalArgumentException("temperature must be >= 0, was " + t);
             this.temperature = t;
             return this;
         }
 
-        /** @param k keep the k most likely tokens; 0 = off @return this */
+        /**
+         * @param k keep the k most likely tokens; 0 = off
+         * @return this
+         */
         public Builder topK(int k) {
             if (k < 0) throw new IllegalArgumentException("top-k must be >= 0, was " + k);
             this.topK = k;
             return this;
         }
 
-        /** @param p keep the smallest set of tokens with this total probability, in (0, 1]; 1 = off @return this */
+        /**
+         * @param p keep the smallest set of tokens with this total probability, in (0, 1]; 1 = off
+         * @return this
+         */
         public Builder topP(float p) {
             if (!(p > 0 && p <= 1)) throw new IllegalArgumentException("top-p must be in (0, 1], was " + p);
             this.topP = p;
             return this;
         }
 
-        /** @param p drop tokens below this fraction of the most likely one's probability, in [0, 1); 0 = off @return this */
+        /**
+         * @param p drop tokens below this fraction of the most likely one's probability, in [0, 1); 0 = off
+         * @return this
+         */
         public Builder minP(float p) {
             if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("min-p must be in [0, 1), was " + p);
             this.minP = p;
             return this;
         }
 
-        /** @param s seed of the random draw (32 bits are used); {@link #RANDOM_SEED} for a random one @return this */
+        /**
+         * @param s seed of the random draw (32 bits are used); {@link #RANDOM_SEED} for a random one
+         * @return this
+         */
         public Builder seed(long s) {
             this.seed = s;
             return this;
@@ -149,7 +164,7 @@ public final class Sampler implements AutoCloseable {
 
         /** @return a new sampler; close it */
         public Sampler build() {
-            Llama.initialize();
+            NativeLibrary.ensureLoaded();
             // no_perf = true: we do not read llama.cpp's timing counters.
             MemorySegment chain = call(() -> (MemorySegment) Llama.SAMPLER_CHAIN_INIT.invokeExact(true));
             List<String> parts = new ArrayList<>();

@@ -52,7 +52,8 @@ public final class Vocab {
         try (Arena temp = Arena.ofConfined()) {
             MemorySegment bytes = temp.allocate(Math.max(1, utf8.length));
             MemorySegment.copy(utf8, 0, bytes, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, utf8.length);
-            int capacity = utf8.length + 8; // at most one token per byte, plus specials
+            // Usually a token covers several bytes; when not (byte fallback), llama.cpp says how many it needs.
+            int capacity = utf8.length / 2 + 16;
             while (true) {
                 MemorySegment tokens = temp.allocate(JAVA_INT, capacity);
                 int cap = capacity;

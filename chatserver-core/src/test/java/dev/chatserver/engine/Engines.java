@@ -30,9 +30,12 @@ final class Engines {
         return path.orElseThrow();
     }
 
-    /** @return a config with test-sized limits: 512 tokens per session, 24 tokens per answer, 2 threads */
+    /**
+     * @return a config with test-sized limits: 512 tokens per session, 24 tokens per answer, batches of 128, and one
+     *         decode thread (decode threads wait for each other by spinning, which a loaded machine punishes)
+     */
     static EngineConfig.Builder config(Path model, int parallel) {
-        return EngineConfig.builder(model).contextPerSession(512).parallel(parallel).maxTokens(24).threads(2)
+        return EngineConfig.builder(model).contextPerSession(512).parallel(parallel).maxTokens(24).threads(1)
                 .batchSize(128);
     }
 

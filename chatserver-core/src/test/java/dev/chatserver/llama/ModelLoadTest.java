@@ -7,7 +7,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import dev.chatserver.testing.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,17 +74,53 @@ class ModelLoadTest {
 
     @Test
     void absurdCounts() throws IOException {
-        assertRefused(write("tensors.gguf", GgufBytes.header(3, Long.MAX_VALUE / 2, 0).bytes()), "");
-        assertRefused(write("kvs.gguf", GgufBytes.header(3, 0, Long.MAX_VALUE / 2).bytes()), "");
+        assertRefused(write("tensors.gguf", GgufBytes.header(3, Long.MAX_VALUE / 2, 0).bytes()), "absurd tensor count");
+        assertRefused(write("kvs.gguf", GgufBytes.header(3, 0, Long.MAX_VALUE / 2).bytes()), "absurd metadata entry count");
         byte[] hugeKey = GgufBytes.header(3, 0, 1).u64(Long.MAX_VALUE / 2).raw(new byte[16]).bytes();
-        assertRefused(write("key.gguf", hugeKey), "");
+        assertRefused(write("key.gguf", hugeKey), "absurd string length");
+    }
+
+    @Test
+    void unknownArchitectureInAWholeModel() throws IOException {
+        assertRefused(ModelVariants.tinyWith(dir, "general.architecture", "nosucharch"), "unknown model architecture: 'nosucharch'");
+    }
+
+    @Test
+    void concurrentLoadsKeepTheirOwnReasons() throws Exception {
+        Path bad = ModelVariants.tinyWith(dir, "general.architecture", "otherarch");
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            List<Future<String>> outcomes = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                Path file = i % 2 == 0 ? bad : TestModels.tiny();
+                outcomes.add(pool.submit(() -> {
+                    try (LlamaModel model = LlamaModel.load(file, ModelParams.defaults())) {
+                        return "loaded " + model.info().architecture();
+                    } catch (ModelLoadException e) {
+                        return e.reason();
+                    }
+                }));
+            }
+            for (int i = 0; i < outcomes.size(); i++) {
+                String outcome = outcomes.get(i).get(2, TimeUnit.MINUTES);
+                assertThat(outcome).isEqualTo(i % 2 == 0
+                        ? "error loading model architecture: unknown model architecture: 'otherarch'"
+                        : "loaded llama");
+            }
+        }
+    }
+
+    @Test
+    void truncatedSyntheticModel() throws IOException {
+        byte[] model = Files.readAllBytes(TestModels.tiny());
+        assertRefused(write("tiny-cut.gguf", Arrays.copyOf(model, model.length - 100)), "truncated in the tensor data");
+        assertRefused(write("tiny-head.gguf", Arrays.copyOf(model, 1000)), "truncated in the value of metadata entry");
     }
 
     @Test
     void truncatedRealModel() throws IOException {
         byte[] model = Files.readAllBytes(SharedModels.stories());
-        assertRefused(write("half.gguf", Arrays.copyOf(model, model.length / 2)), "");
-        assertRefused(write("head.gguf", Arrays.copyOf(model, 3000)), "");
+        assertRefused(write("half.gguf", Arrays.copyOf(model, model.length / 2)), "truncated in the tensor data");
+        assertRefused(write("head.gguf", Arrays.copyOf(model, 3000)), "truncated in the value of metadata entry 12");
     }
 
     private Path write(String name, byte[] bytes) throws IOException {
@@ -87,7 +130,6 @@ class ModelLoadTest {
     private static void assertRefused(Path file, String reason) {
         assertThatThrownBy(() -> LlamaModel.load(file, ModelParams.defaults()).close())
                 .isInstanceOfSatisfying(ModelLoadException.class, e -> {
-                    System.err.println(file.getFileName() + " -> " + e.getMessage());
                     assertThat(e.file()).isEqualTo(file);
                     assertThat(e.getMessage()).contains(file.toString()).contains(reason);
                     assertThat(e.reason()).isNotBlank();

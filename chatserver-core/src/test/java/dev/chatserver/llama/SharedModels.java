@@ -2,10 +2,11 @@ package dev.chatserver.llama;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
+import dev.chatserver.testing.TestModels;
 import java.nio.file.Path;
+import java.util.Optional;
 
-/** Locates the optional real models shared between checkouts (system property {@code chatserver.sharedModels}). */
+/** The optional real model of these tests. */
 final class SharedModels {
 
     private SharedModels() {
@@ -13,9 +14,9 @@ final class SharedModels {
 
     /** @return the tiny real llama model; skips the calling test, visibly, when it is absent */
     static Path stories() {
-        String dir = System.getProperty("chatserver.sharedModels", "../shared/models");
-        Path file = Path.of(dir, "stories260k.gguf");
-        assumeTrue(Files.isRegularFile(file), () -> "skipped: shared test model " + file + " is not present");
-        return file;
+        Optional<Path> stories = TestModels.stories();
+        assumeTrue(stories.isPresent(), () -> "skipped: " + TestModels.STORIES + " not found in the folder named by "
+                + TestModels.SHARED_MODELS_PROPERTY + " (" + System.getProperty(TestModels.SHARED_MODELS_PROPERTY) + ")");
+        return stories.get();
     }
 }

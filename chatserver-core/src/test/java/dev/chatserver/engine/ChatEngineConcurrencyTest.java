@@ -1,0 +1,130 @@
+package dev.chatserver.engine;
+
+import static dev.chatserver.engine.Engines.ask;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Many sessions at once: every session gets exactly its solo answer, and batching pays. */
+class ChatEngineConcurrencyTest {
+
+    private static final List<String> MESSAGES = List.of("Hello! Who are you?", "Tell me a short story.");
+
+    /** @return the answers of one session that has the engine to itself */
+    private static List<String> solo(Path model, List<String> messages) {
+        try (ChatEngine engine = Engines.start(model, 1)) {
+            ChatSession session = engine.openSession();
+            return messages.stream().map(m -> ask(session, m).text()).toList();
+        }
+    }
+
+    /** Runs each conversation on its own virtual thread, all at once, and returns their answers. */
+    private static List<List<String>> concurrently(ChatEngine engine, List<List<String>> conversations)
+            throws Exception {
+        List<Callable<List<String>>> tasks = new ArrayList<>();
+        for (List<String> conversation : conversations) {
+            tasks.add(() -> {
+                ChatSession session = engine.openSession();
+                return conversation.stream().map(m -> ask(session, m).text()).toList();
+            });
+        }
+        List<List<String>> answers = new ArrayList<>();
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Future<List<String>> future : executor.invokeAll(tasks)) answers.add(future.get());
+        }
+        return answers;
+    }
+
+    @ParameterizedTest(name = "parallel {0}")
+    @ValueSource(ints = {1, 2, 4})
+    void tenSessionsSendingTheSameMessagesEachGetTheSoloTranscript(int parallel) throws Exception {
+        sameTranscripts(Engines.tiny(), parallel);
+    }
+
+    @Test
+    void tenSessionsGetTheSoloTranscriptOnStories() throws Exception {
+        sameTranscripts(Engines.stories(), 4);
+    }
+
+    private static void sameTranscripts(Path model, int parallel) throws Exception {
+        List<String> expected = solo(model, MESSAGES);
+        try (ChatEngine engine = Engines.start(model, parallel)) {
+            List<List<String>> answers = concurrently(engine, java.util.Collections.nCopies(10, MESSAGES));
+            assertThat(answers).hasSize(10).allSatisfy(answer -> assertThat(answer).isEqualTo(expected));
+        }
+    }
+
+    @ParameterizedTest(name = "parallel {0}")
+    @ValueSource(ints = {2, 4})
+    void anAnswerDoesNotDependOnWhatOtherSessionsDo(int parallel) throws Exception {
+        answerIndependentOfNeighbours(Engines.tiny(), parallel);
+    }
+
+    @Test
+    void anAnswerDoesNotDependOnWhatOtherSessionsDoOnStories() throws Exception {
+        answerIndependentOfNeighbours(Engines.stories(), 4);
+    }
+
+    /**
+     * The same conversation alone and next to sessions with other conversations of other lengths (so that the
+     * batches mix prompt chunks and generation, and the sequences' cache cells interleave differently).
+     */
+    private static void answerIndependentOfNeighbours(Path model, int parallel) throws Exception {
+        List<String> watched = List.of("Where do whales sleep?", "Why is that?");
+        List<String> expected = solo(model, watched);
+        List<List<String>> conversations = new ArrayList<>();
+        conversations.add(watched);
+        for (int i = 1; i < 2 * parallel; i++) {
+            conversations.add(List.of("Neighbour " + i + " says: " + "blah ".repeat(i * 7), "More from " + i));
+        }
+        try (ChatEngine engine = Engines.start(model, parallel, c -> c.batchSize(16))) {
+            List<List<String>> answers = concurrently(engine, conversations);
+            assertThat(answers.getFirst()).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void fourSessionsProduceMoreTokensPerSecondThanOne() throws Exception {
+        Path model = Engines.tiny();
+        try (ChatEngine engine = Engines.start(model, 4, c -> c.maxTokens(48))) {
+            concurrently(engine, List.of(List.of("warm up")));
+            double one = tokensPerSecond(engine, 1);
+            double four = tokensPerSecond(engine, 4);
+            System.out.printf("throughput: 1 session %.0f tokens/s, 4 sessions %.0f tokens/s, ratio %.2f%n",
+                    one, four, four / one);
+            assertThat(four / one).isGreaterThan(1);
+        }
+    }
+
+    /** Total tokens per second of {@code sessions} sessions each sending three messages at once. */
+    private static double tokensPerSecond(ChatEngine engine, int sessions) throws Exception {
+        List<Callable<Integer>> tasks = new ArrayList<>();
+        for (int i = 0; i < sessions; i++) {
+            int id = i;
+            tasks.add(() -> {
+                ChatSession session = engine.openSession();
+                int tokens = 0;
+                for (int m = 0; m < 3; m++) {
+                    tokens += ask(session, "Session " + id + ", message " + m).stats().generatedTokens();
+                }
+                session.close();
+                return tokens;
+            });
+        }
+        long start = System.nanoTime();
+        int total = 0;
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Future<Integer> future : executor.invokeAll(tasks)) total += future.get();
+        }
+        return total * 1e9 / (System.nanoTime() - start);
+    }
+}
