@@ -38,6 +38,8 @@ final class DecodeStep {
     private final int paddingSeq;
     private final int paddingToken;
     private final Finisher finisher;
+    /** Set when a failed batch made this step remove cells from the cache. */
+    private boolean cellsRemoved;
 
     DecodeStep(LlamaContext context, Vocab vocab, Batch batch, Slot[] slots, int batchSize, int paddingSeq,
                Finisher finisher) {
@@ -49,6 +51,13 @@ final class DecodeStep {
         this.paddingSeq = paddingSeq;
         this.paddingToken = Math.max(0, vocab.bos());
         this.finisher = finisher;
+    }
+
+    /** @return whether cells were removed since the last call (the engine then compacts the cache) */
+    boolean takeCellsRemoved() {
+        boolean removed = cellsRemoved;
+        cellsRemoved = false;
+        return removed;
     }
 
     /**
@@ -182,6 +191,7 @@ final class DecodeStep {
             if (turn == null || turn.inBatch == 0) continue;
             turn.inBatch = 0;
             context.clearSequence(slot.seq);
+            cellsRemoved = true;
             turn.conversation.kv.clear();
             finisher.finish(slot, FinishReason.ERROR, message);
         }

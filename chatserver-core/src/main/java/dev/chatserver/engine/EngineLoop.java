@@ -6,9 +6,14 @@ import dev.chatserver.llama.LlamaContext;
 import dev.chatserver.llama.LlamaModel;
 import dev.chatserver.llama.ModelParams;
 import dev.chatserver.llama.Sampler;
+import dev.chatserver.llama.LlamaException;
 import java.lang.System.Logger.Level;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 
 /**
  * The engine thread's work: commands, the deferred queue, slot assignment and the decode loop. Runs on the one
@@ -36,6 +41,8 @@ final class EngineLoop implements Runnable {
     /** Counts passes; the clock of least-recently-used eviction. */
     private long clock;
     private boolean running = true;
+    /** Set when cells were removed from the cache; the cache is compacted before the next decode. */
+    private boolean holes;
 
     EngineLoop(EngineConfig config, LlamaModel model, LlamaChatEngine engine) {
         this.config = config;
@@ -83,6 +90,7 @@ final class EngineLoop implements Runnable {
                 runCommands();
                 if (!running) break;
                 assignSlots();
+                if (holes || step.takeCellsRemoved()) compact();
                 clock++;
                 boolean decoded = step.run(clock);
                 publishStats();
@@ -185,6 +193,7 @@ final class EngineLoop implements Runnable {
     /** Removes the resident session's tokens from the slot's KV sequence; its history stays. */
     private void evict(Slot slot) {
         context.clearSequence(slot.seq);
+        holes = true;
         if (slot.resident != null) {
             slot.resident.kv.clear();
             slot.resident.slot = -1;
@@ -209,6 +218,7 @@ final class EngineLoop implements Runnable {
         if (keep < conversation.kv.size()) {
             context.removeTokens(slot.seq, keep, -1);
             conversation.kv.truncate(keep);
+            holes = true;
         }
         int budget = Math.min(config.maxTokens(), config.contextPerSession() - tokens.length);
         slot.sampler.reset();
@@ -251,6 +261,36 @@ final class EngineLoop implements Runnable {
         LOG.log(Level.DEBUG, "session {0}: reply ended {1} after {2} prompt and {3} answer tokens",
                 turn.reply.session().id(), reason, figures.promptTokens(), figures.generatedTokens());
         turn.reply.finish(reason, message, figures);
+    }
+
+    /**
+     * Moves every cached sequence to the front of the cache, each contiguous and in its own order, leaving no free
+     * cell below a used one. Without holes llama.cpp places new tokens after all cached ones, so every sequence's
+     * cells stay in position order, which keeps its attention results independent of the other sequences (see
+     * the package documentation). The states are copied, not decoded again: the cache's content is unchanged.
+     */
+    private void compact() {
+        holes = false;
+        List<Slot> cached = new ArrayList<>();
+        for (Slot slot : slots) if (slot.resident != null && slot.resident.kv.size() > 0) cached.add(slot);
+        try (Arena arena = Arena.ofConfined()) {
+            List<MemorySegment> states = new ArrayList<>();
+            for (Slot slot : cached) states.add(context.saveSequence(slot.seq, arena));
+            context.clear();
+            for (int i = 0; i < cached.size(); i++) {
+                Slot slot = cached.get(i);
+                try {
+                    context.restoreSequence(slot.seq, states.get(i));
+                } catch (LlamaException e) {
+                    LOG.log(Level.WARNING, "slot {0}: cannot restore its cache ({1}); it is decoded again",
+                            slot.seq, e.getMessage());
+                    context.clearSequence(slot.seq);
+                    if (slot.turn != null) finish(slot, FinishReason.ERROR, "the cache could not be rearranged");
+                    evict(slot);
+                    holes = false;
+                }
+            }
+        }
     }
 
     private void publishStats() {

@@ -142,6 +142,14 @@ public final class Llama {
     static final MethodHandle KV_SEQ_POS_MAX = fn("llama_kv_self_seq_pos_max", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     static final MethodHandle KV_USED_CELLS = fn("llama_kv_self_used_cells", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle KV_CLEAR = fn("llama_kv_self_clear", FunctionDescriptor.ofVoid(ADDRESS));
+    static final MethodHandle GET_LOGITS_ITH = fn("llama_get_logits_ith",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+    static final MethodHandle STATE_SEQ_GET_SIZE = fn("llama_state_seq_get_size",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
+    static final MethodHandle STATE_SEQ_GET_DATA = fn("llama_state_seq_get_data",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+    static final MethodHandle STATE_SEQ_SET_DATA = fn("llama_state_seq_set_data",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
 
     // batch
     static final MethodHandle BATCH_INIT = fn("llama_batch_init", FunctionDescriptor.of(BATCH, JAVA_INT, JAVA_INT, JAVA_INT));

@@ -3,6 +3,7 @@ package dev.chatserver.llama;
 import static dev.chatserver.llama.Llama.call;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.Arena;
@@ -235,6 +236,66 @@ public final class LlamaContext implements AutoCloseable {
         } catch (Throwable t) {
             throw Llama.rethrow(t);
         }
+    }
+
+    /**
+     * The raw scores the last decode computed for one token, e.g. to compare results bit for bit.
+     *
+     * @param batchIndex index (from {@link Batch#add}) of a token whose logits were requested
+     * @return one score per vocabulary entry
+     */
+    public float[] logits(int batchIndex) {
+        MemorySegment ctx = handleForSampling(batchIndex);
+        try {
+            MemorySegment scores = (MemorySegment) Llama.GET_LOGITS_ITH.invokeExact(ctx, batchIndex);
+            return scores.reinterpret((long) vocabSize * Float.BYTES).toArray(JAVA_FLOAT);
+        } catch (Throwable t) {
+            throw Llama.rethrow(t);
+        }
+    }
+
+    /**
+     * Copies a sequence's cached state out of the KV cache: its cells' positions and their keys and values, in cell
+     * order. With {@link #restoreSequence} this moves a sequence to other cells without decoding it again.
+     *
+     * @param seq   sequence id
+     * @param arena where the copy lives
+     * @return the state, empty when the sequence has no cells
+     */
+    public MemorySegment saveSequence(int seq, Arena arena) {
+        checkOpen();
+        checkSeq(seq, false);
+        try {
+            long size = (long) Llama.STATE_SEQ_GET_SIZE.invokeExact(handle, seq);
+            MemorySegment state = arena.allocate(Math.max(1, size));
+            long written = (long) Llama.STATE_SEQ_GET_DATA.invokeExact(handle, state, size, seq);
+            if (written != size) {
+                throw new LlamaException("saving sequence " + seq + " wrote " + written + " of " + size + " bytes");
+            }
+            return state.asSlice(0, written);
+        } catch (Throwable t) {
+            throw Llama.rethrow(t);
+        }
+    }
+
+    /**
+     * Puts a state saved by {@link #saveSequence} back into the cache, replacing what the sequence holds; its cells
+     * are placed contiguously, in their saved order, in the first free run of cells.
+     *
+     * @param seq   sequence id
+     * @param state the saved state
+     * @throws LlamaException if the cache has no contiguous room for it
+     */
+    public void restoreSequence(int seq, MemorySegment state) {
+        checkOpen();
+        checkSeq(seq, false);
+        long read;
+        try {
+            read = (long) Llama.STATE_SEQ_SET_DATA.invokeExact(handle, state, state.byteSize(), seq);
+        } catch (Throwable t) {
+            throw Llama.rethrow(t);
+        }
+        if (read == 0) throw new LlamaException("cannot restore sequence " + seq + ": no contiguous room in the KV cache");
     }
 
     /** Frees the KV cache and compute buffers. Idempotent. */

@@ -1,0 +1,98 @@
+/**
+ * The chat engine: many conversations with one model at once, decoded together on one native context.
+ *
+ * <h2>Embedding it</h2>
+ * <pre>{@code
+ * EngineConfig config = EngineConfig.builder(Path.of("model.gguf"))
+ *         .parallel(4)                       // conversations decoded together
+ *         .systemPrompt("You are a helpful assistant.")
+ *         .build();
+ * try (ChatEngine engine = ChatEngine.create(config);
+ *      ChatSession session = engine.openSession()) {
+ *     Reply reply = session.send("Hello! Who are you?", new ReplyListener() {
+ *         public void onText(String piece) { System.out.print(piece); }          // whole characters
+ *         public void onComplete(Completion done) { System.out.println(" [" + done.reason() + "]"); }
+ *     });
+ *     Completion done = reply.await();         // or reply.cancel()
+ *     System.out.println(done.stats());
+ * }
+ * }</pre>
+ * The JVM needs {@code --enable-native-access=ALL-UNNAMED}. Every reply ends with exactly one
+ * {@link dev.chatserver.engine.ReplyListener#onComplete}; failures are completions ({@code BUSY}, {@code ERROR},
+ * {@code CONTEXT_FULL}), never exceptions on the engine thread.
+ *
+ * <h2>Threads</h2>
+ * One platform thread, {@code chatserver-engine}, owns the llama.cpp context and makes every native call on it
+ * (decode, sampling, cache operations, and also tokenizing and chat formatting: they are cheap next to a decode step
+ * and keeping them there leaves one owner for all native state). Other threads talk to it through a command queue
+ * (send, cancel, close a session, shut down) and it parks when there is nothing to decode. Each reply has a
+ * delivery virtual thread that calls its listener; between the two sits a bounded buffer of
+ * {@link dev.chatserver.engine.EngineConfig#bufferPieces()} pieces. When it is full the engine leaves that session
+ * out of the next batches (holding its sampled token) until the listener catches up: a slow or blocked client
+ * pauses only its own session.
+ *
+ * <h2>Scheduling</h2>
+ * A <em>slot</em> is one KV sequence id in {@code [0, parallel)}; the context holds {@code contextPerSession ×
+ * parallel} cells. A sent message is a <em>task</em>; tasks wait for a slot in a FIFO <em>deferred queue</em> of at
+ * most {@link dev.chatserver.engine.EngineConfig#maxQueued()} (beyond it: {@code BUSY}, "server busy"). Each step
+ * builds one batch from the pending token of every generating slot first, then prompt chunks of slots still
+ * decoding their prompt, up to the batch size; decodes once; samples every slot that got logits. A session may send
+ * one message at a time; a second one while the first is answered completes at once with {@code BUSY}.
+ *
+ * <h2>Conversations and the cache</h2>
+ * A session keeps its messages, the tokens that spell them (answers exactly as sampled) and the list of tokens its
+ * KV sequence holds. A new message is formatted with the model's chat template (ChatML when it has none); when the
+ * new text starts with the text the session's tokens spell, only the new suffix is tokenized and appended, and only
+ * the part of the token list not yet in the cache is decoded (the second turn's
+ * {@link dev.chatserver.engine.ReplyStats#promptTokens()} counts just that). The cache list is always exactly what
+ * decoding a prefix of those tokens gives, so a session whose cache was evicted (the least recently used idle
+ * session loses its slot when a new one needs it) decodes its token history again and continues as if nothing had
+ * happened: its answers are bit for bit the same.
+ *
+ * <h2>The context window</h2>
+ * A prompt must leave room for an answer: prompt tokens + {@code min(maxTokens, contextPerSession / 4)} ≤
+ * {@code contextPerSession}. While it does not, the oldest user/assistant turn is dropped (system prompt kept), the
+ * conversation is tokenized again and the reply's stats count the dropped turns. A message that does not fit even
+ * alone completes with {@code CONTEXT_FULL} and leaves the conversation unchanged. An answer stops at the window's
+ * end with {@code MAX_TOKENS} (its budget is {@code min(maxTokens, contextPerSession - promptTokens)}); the next
+ * message then drops turns. Nothing ever aborts the process.
+ *
+ * <h2>Cancellation</h2>
+ * {@link dev.chatserver.engine.Reply#cancel()}, closing the session or closing the engine take effect before the
+ * next decode step, also while the reply is queued or its prompt is being decoded. A reply that did not end with
+ * {@code END} or {@code MAX_TOKENS} is not kept: the conversation stays as it was before the message was sent
+ * (neither the message nor a partial answer enters the history). What was decoded stays cached as far as it matches
+ * the next prompt.
+ *
+ * <h2>Answers do not depend on other sessions</h2>
+ * A session's greedy answer is the same whether it runs alone or next to other sessions — not just the same text,
+ * the same logits bit for bit. Measured on llama.cpp b4916 on the CPU ({@code BatchInvarianceTest} prints it), three
+ * things made a sequence's logits depend on its neighbours, each by up to about 0.02:
+ * <ol>
+ *   <li><b>Where its cells lie in the shared cache.</b> Without flash attention every cell of the cache window takes
+ *       part in the attention sums (other sequences' cells with weight zero), so their placement changes how the
+ *       sums are grouped. The engine turns flash attention on: its CPU kernel skips masked cells entirely.</li>
+ *   <li><b>One-token batches.</b> A batch of one row is multiplied on another path (matrix-vector) than batches of
+ *       two or more, with different rounding; a session alone decodes one token per step, a session among others
+ *       does not. The engine never decodes a batch of one token: it adds a padding token of an extra sequence id
+ *       and frees its cell right after. Beyond that, neither the size of a batch nor a row's place in it changes
+ *       that row's results.</li>
+ *   <li><b>Free cells below a sequence.</b> llama.cpp puts new tokens into the first free cells, which after a
+ *       removal (an eviction, a closed session, a cancelled reply's tail) can lie below a sequence's older cells;
+ *       flash attention visits cells in cache order, and a different order rounds differently. After every removal
+ *       the engine compacts the cache: it copies each cached sequence out (positions, keys and values), clears the
+ *       cache and copies them back, contiguous and in order, so new tokens always land above all older ones. The
+ *       copy costs memory bandwidth (the used part of the cache, twice), no decoding.</li>
+ * </ol>
+ * With these, a token's keys and values depend only on the token, its position and its own sequence's earlier
+ * cells, which is also why a re-decoded history equals the cached one. The tests compare transcripts of sessions
+ * alone and among up to ten others, with parallel 1, 2 and 4, on the synthetic and the stories model, with one
+ * decode thread. Sampling with a temperature is reproducible too: each slot's sampler is reset to the configured
+ * seed when a reply starts.
+ *
+ * <h2>Logging</h2>
+ * {@link java.lang.System.Logger} named after the classes: engine start and stop at {@code INFO}; replies, evictions
+ * and session closes at {@code DEBUG} with the session id; decode failures at {@code WARNING}. Never a line per
+ * token.
+ */
+package dev.chatserver.engine;

@@ -1,0 +1,158 @@
+package dev.chatserver.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chatserver.llama.Batch;
+import dev.chatserver.llama.ContextParams;
+import dev.chatserver.llama.LlamaContext;
+import dev.chatserver.llama.LlamaModel;
+import dev.chatserver.llama.ModelParams;
+import dev.chatserver.llama.Vocab;
+import dev.chatserver.testing.TestModels;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Measures, at the level of raw logits, what makes one sequence's results depend on other sequences in llama.cpp
+ * b4916 on the CPU, and checks the three remedies the engine relies on (see the package documentation): flash
+ * attention, no one-token batches, and a compact cache. The watched sequence always gets the same tokens (those of
+ * its run alone), so any difference comes from the neighbours.
+ */
+class BatchInvarianceTest {
+
+    private static final int STEPS = 40;
+
+    static Stream<Path> models() {
+        return Stream.concat(Stream.of(TestModels.tiny()), TestModels.stories().stream());
+    }
+
+    /** What the neighbour sequences do while the watched one (sequence 0) runs. */
+    private enum Neighbours {
+        /** Nothing: the watched sequence is alone. */
+        NONE,
+        /** A neighbour's prompt is cached before the watched one starts: its cells lie elsewhere. */
+        CACHED_BEFORE,
+        /** Every decode also carries a neighbour's token. */
+        SAME_BATCH,
+        /** A neighbour's cache below the watched one is removed after its prompt, leaving free cells below. */
+        REMOVED_BELOW,
+        /** As {@link #REMOVED_BELOW}, then the cache is compacted as the engine does. */
+        REMOVED_BELOW_COMPACTED
+    }
+
+    private record Run(List<float[]> logits, int[] tokens) {
+    }
+
+    private static Run run(LlamaModel model, boolean flash, boolean padLoneTokens, Neighbours neighbours,
+                           int[] forced) {
+        Vocab vocab = model.vocab();
+        int[] prompt = vocab.tokenize("Once upon a time, there was a big dog", true, false);
+        int[] other = vocab.tokenize("Tom and Sue went to the park to play with a ball", true, false);
+        List<float[]> logits = new ArrayList<>();
+        int[] tokens = new int[STEPS];
+        try (LlamaContext context = model.newContext(new ContextParams(1024, 64, 64, 4, 1, 1, flash));
+             Batch batch = Batch.create(64, 1)) {
+            if (neighbours != Neighbours.NONE && neighbours != Neighbours.SAME_BATCH) {
+                for (int i = 0; i < other.length; i++) batch.add(other[i], i, 1, false);
+                batch.add(other[0], 0, 2, false); // a second neighbour that stays
+                decode(context, batch);
+            }
+            batch.clear();
+            int last = -1;
+            for (int i = 0; i < prompt.length; i++) last = batch.add(prompt[i], i, 0, i == prompt.length - 1);
+            decode(context, batch);
+            logits.add(context.logits(last));
+            if (neighbours == Neighbours.REMOVED_BELOW || neighbours == Neighbours.REMOVED_BELOW_COMPACTED) {
+                context.clearSequence(1);
+            }
+            if (neighbours == Neighbours.REMOVED_BELOW_COMPACTED) compact(context, 2, 0);
+            for (int step = 0; step < STEPS; step++) {
+                float[] scores = logits.getLast();
+                tokens[step] = forced != null ? forced[step] : argmax(scores);
+                batch.clear();
+                int index = batch.add(tokens[step], prompt.length + step, 0, true);
+                if (neighbours == Neighbours.SAME_BATCH) batch.add(other[step % other.length], step, 1, false);
+                boolean padded = padLoneTokens && batch.size() == 1;
+                if (padded) batch.add(0, 0, 3, false);
+                decode(context, batch);
+                if (padded) context.clearSequence(3);
+                logits.add(context.logits(index));
+            }
+        }
+        return new Run(logits, tokens);
+    }
+
+    private static void compact(LlamaContext context, int... seqs) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] states = new MemorySegment[seqs.length];
+            for (int i = 0; i < seqs.length; i++) states[i] = context.saveSequence(seqs[i], arena);
+            context.clear();
+            for (int i = 0; i < seqs.length; i++) context.restoreSequence(seqs[i], states[i]);
+        }
+    }
+
+    private static void decode(LlamaContext context, Batch batch) {
+        assertThat(context.decode(batch)).isEqualTo(dev.chatserver.llama.DecodeResult.OK);
+    }
+
+    private static int argmax(float[] scores) {
+        int best = 0;
+        for (int i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
+        return best;
+    }
+
+    /** @return steps whose logits are bit for bit those of the reference; prints the comparison */
+    private static int identicalSteps(String what, Run reference, Run run) {
+        int identical = 0;
+        double maxDiff = 0;
+        for (int i = 0; i < reference.logits().size(); i++) {
+            float[] a = reference.logits().get(i);
+            float[] b = run.logits().get(i);
+            if (Arrays.equals(a, b)) identical++;
+            for (int t = 0; t < a.length; t++) maxDiff = Math.max(maxDiff, Math.abs(a[t] - b[t]));
+        }
+        System.out.printf("batch invariance: %-58s %2d/%d steps bit-identical, max |diff| %.2g%n", what, identical,
+                reference.logits().size(), maxDiff);
+        return identical;
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void aSequenceGetsTheSameLogitsWhateverItsNeighboursDoWithTheEnginesRemedies(Path file) {
+        try (LlamaModel model = LlamaModel.load(file, ModelParams.defaults())) {
+            String name = file.getFileName().toString();
+            int all = STEPS + 1;
+
+            // Cells placed elsewhere: without flash attention the other sequences' cells take part in the sums
+            // (multiplied by zero), which changes their grouping; flash attention skips them.
+            Run plain = run(model, false, true, Neighbours.NONE, null);
+            identicalSteps(name + ", no flash attention, neighbour cached before",
+                    plain, run(model, false, true, Neighbours.CACHED_BEFORE, plain.tokens()));
+            Run alone = run(model, true, true, Neighbours.NONE, null);
+            assertThat(identicalSteps(name + ", flash attention, neighbour cached before",
+                    alone, run(model, true, true, Neighbours.CACHED_BEFORE, alone.tokens()))).isEqualTo(all);
+
+            // One-token batches take another matrix path than batches of two or more.
+            identicalSteps(name + ", one-token batches vs. shared batches",
+                    run(model, true, false, Neighbours.NONE, alone.tokens()),
+                    run(model, true, false, Neighbours.SAME_BATCH, alone.tokens()));
+            assertThat(identicalSteps(name + ", padded one-token batches vs. shared batches",
+                    alone, run(model, true, true, Neighbours.SAME_BATCH, alone.tokens()))).isEqualTo(all);
+
+            // Free cells below a sequence: its next tokens land below its older ones, and flash attention visits
+            // cells in cache order. Compacting the cache keeps every sequence's cells in position order.
+            identicalSteps(name + ", neighbour removed below",
+                    alone, run(model, true, true, Neighbours.REMOVED_BELOW, alone.tokens()));
+            assertThat(identicalSteps(name + ", neighbour removed below, cache compacted",
+                    alone, run(model, true, true, Neighbours.REMOVED_BELOW_COMPACTED, alone.tokens())))
+                    .isEqualTo(all);
+        }
+    }
+}
