@@ -6,7 +6,8 @@ import java.time.Duration;
 /**
  * The protocol logic of one connection, whatever carries it (TCP, WebSocket): it owns one engine session (opened
  * on creation, closed on {@link #close()}), joins {@code "eog": false} parts into one prompt, answers prompts
- * strictly in order (one that arrives while an answer streams waits for it), cancels on request, and turns every
+ * strictly in order (one that arrives while an answer streams waits for it), cancels on request (the answer in
+ * progress, or the next one when none has started), and turns every
  * failure into one end message with an {@code "error"}.
  *
  * <p>Each answer runs in a {@link java.util.concurrent.StructuredTaskScope} on a virtual thread of the
@@ -101,7 +102,7 @@ public interface Conversation extends AutoCloseable {
 
     /**
      * Ends the answer in progress and every waiting prompt with an end message carrying
-     * {@code "error": "server shutting down"}, and ignores input from now on. Returns at once; see
+     * {@code "error": "server shutting down"}, as it does every prompt that arrives from now on. Returns at once; see
      * {@link #awaitIdle}.
      */
     void shutdown();

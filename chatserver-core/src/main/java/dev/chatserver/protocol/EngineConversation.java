@@ -40,6 +40,10 @@ final class EngineConversation implements Conversation {
     private record Refuse(String error) implements Pending {
     }
 
+    /** A prompt cancelled before its answer started. */
+    private record Skip() implements Pending {
+    }
+
     /** Why an answer was stopped before the engine finished it. */
     private enum Stop { CANCEL, SHUTDOWN, GONE }
 
@@ -84,11 +88,9 @@ final class EngineConversation implements Conversation {
     public void receive(ClientMessage message) throws ProtocolException {
         lock.lock();
         try {
-            if (closed || shuttingDown) return;
+            if (closed) return;
             switch (message) {
-                case ClientMessage.Cancel ignored -> {
-                    if (current != null) current.complete(Stop.CANCEL);
-                }
+                case ClientMessage.Cancel ignored -> cancel();
                 case ClientMessage.Prompt prompt -> prompt(prompt);
             }
         } finally {
@@ -112,10 +114,33 @@ final class EngineConversation implements Conversation {
     public void reject(ProtocolException problem) throws ProtocolException {
         lock.lock();
         try {
-            if (!closed && !shuttingDown) enqueue(new Refuse(problem.getMessage()));
+            if (!closed) enqueue(new Refuse(problem.getMessage()));
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Stops the answer in progress or, when none has started yet, skips the next prompt waiting (it then gets an
+     * end message without an answer). Nothing to stop: ignored. Holds the lock.
+     */
+    private void cancel() {
+        if (current != null) {
+            current.complete(Stop.CANCEL);
+            return;
+        }
+        ArrayDeque<Pending> kept = new ArrayDeque<>(pending.size());
+        boolean skipped = false;
+        for (Pending request : pending) {
+            if (!skipped && request instanceof Ask) {
+                kept.add(new Skip());
+                skipped = true;
+            } else {
+                kept.add(request);
+            }
+        }
+        pending.clear();
+        pending.addAll(kept);
     }
 
     /** Holds the lock. */
@@ -172,6 +197,7 @@ final class EngineConversation implements Conversation {
                 }
                 switch (next) {
                     case Refuse refuse -> outbound.send(ServerMessage.End.error(refuse.error()));
+                    case Skip skip -> outbound.send(ServerMessage.End.ok());
                     case Ask ask -> answer(ask.prompt(), stop);
                 }
                 lock.lock();
@@ -245,8 +271,9 @@ final class EngineConversation implements Conversation {
                     case CANCEL -> gate.end(ServerMessage.End.ok());
                     case SHUTDOWN -> gate.end(ServerMessage.End.error(SHUTTING_DOWN));
                 }
-                // The session takes no new reply until this one completed (it would be BUSY).
-                if (stopped.stop() != Stop.GONE) awaitCompletion(done);
+                // The session takes no new reply until this one completed (it would be BUSY). After a shutdown or
+                // with the client gone no reply follows, so there is nothing to wait for.
+                if (stopped.stop() == Stop.CANCEL) awaitCompletion(done);
             }
         }
     }

@@ -13,7 +13,7 @@ import java.util.List;
  *
  * <p>It tracks only what decides where an object ends (strings, escapes, nesting); the JSON parser judges the rest.
  * Bytes outside an object that are not whitespace are reported once per run as malformed input and skipped up to
- * the next newline or {@code {}. A raw control character inside a string (JSON forbids them, and a newline there
+ * the next newline or opening brace. A raw control character inside a string (JSON forbids them, and a newline there
  * means a broken message) ends the object as malformed, so the stream resynchronises at the next line. Input that
  * starts like an HTTP request is a fatal problem, as is an object over the size limit. Each object's bytes are
  * decoded strictly as UTF-8.

@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -64,7 +65,7 @@ final class BlockingConnection {
     private void run(Runnable onExit) {
         String reason = "closed";
         try {
-            LOG.log(Level.INFO, "connection {0} from {1} opened (session {2})", id,
+            LOG.log(Level.INFO, "connection {0} from {1} opened (session {2})", Long.toString(id),
                     socket.getRemoteSocketAddress(), conversation.sessionId());
             reason = serve();
         } catch (IOException e) {
@@ -80,7 +81,7 @@ final class BlockingConnection {
             } finally {
                 context.slots.release();
             }
-            LOG.log(Level.INFO, "connection {0} closed: {1}", id, reason);
+            LOG.log(Level.INFO, "connection {0} closed: {1}", Long.toString(id), reason);
         }
     }
 
@@ -115,7 +116,21 @@ final class BlockingConnection {
     /** Ends the conversation, sends the error, then drains unread input briefly so a reset does not eat it. */
     private void failWith(String error) {
         conversation.close();
-        send(ServerMessage.End.error(error));
+        // A reply's write may still be blocked on a client that does not read: then the error cannot go out.
+        try {
+            if (writeLock.tryLock(ServerContext.LINGER.toMillis(), TimeUnit.MILLISECONDS)) {
+                try {
+                    out.write(MessageCodec.encodeLine(ServerMessage.End.error(error)));
+                } finally {
+                    writeLock.unlock();
+                }
+            }
+        } catch (IOException e) {
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         try {
             socket.shutdownOutput();
             socket.setSoTimeout((int) ServerContext.LINGER.toMillis());
@@ -137,7 +152,7 @@ final class BlockingConnection {
         try {
             if (!socket.isClosed()) out.write(line);
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, "connection {0}: write failed, client gone: {1}", id, e.getMessage());
+            LOG.log(Level.DEBUG, "connection {0}: write failed, client gone: {1}", Long.toString(id), e.getMessage());
             closeSocket("client gone");
         } finally {
             writeLock.unlock();
@@ -154,7 +169,7 @@ final class BlockingConnection {
         try {
             socket.close();
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, "connection {0}: close failed: {1}", id, e.getMessage());
+            LOG.log(Level.DEBUG, "connection {0}: close failed: {1}", Long.toString(id), e.getMessage());
         }
     }
 

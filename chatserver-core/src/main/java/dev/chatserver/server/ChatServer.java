@@ -58,26 +58,46 @@ public interface ChatServer extends AutoCloseable {
             this.engine = Objects.requireNonNull(engine, "engine");
         }
 
-        /** @param host the interface to bind (default 127.0.0.1: loopback only) @return this */
+        /**
+         * Chooses the interface to bind.
+         *
+         * @param host the interface to bind (default 127.0.0.1: loopback only)
+         * @return this
+         */
         public Builder host(String host) {
             this.host = Objects.requireNonNull(host, "host");
             return this;
         }
 
-        /** @param port the port (default 12345; 0 picks a free one) @return this */
+        /**
+         * Chooses the port.
+         *
+         * @param port the port (default 12345; 0 picks a free one)
+         * @return this
+         */
         public Builder port(int port) {
             if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in 0..65535: " + port);
             this.port = port;
             return this;
         }
 
-        /** @param mode how connections map to threads (default {@link ConnectionMode#VIRTUAL}) @return this */
+        /**
+         * Chooses how connections map to threads.
+         *
+         * @param mode how connections map to threads (default {@link ConnectionMode#VIRTUAL})
+         * @return this
+         */
         public Builder mode(ConnectionMode mode) {
             this.mode = Objects.requireNonNull(mode, "mode");
             return this;
         }
 
-        /** @param limits the limits (default {@link ServerLimits#DEFAULTS}) @return this */
+        /**
+         * Chooses the limits.
+         *
+         * @param limits the limits (default {@link ServerLimits#DEFAULTS})
+         * @return this
+         */
         public Builder limits(ServerLimits limits) {
             this.limits = Objects.requireNonNull(limits, "limits");
             return this;

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The {@link ConnectionMode#SELECTOR} server: one platform thread runs a {@link Selector} for the listening socket
@@ -89,16 +90,19 @@ final class SelectorChatServer implements ChatServer {
                 selector.select(TICK_MILLIS);
                 if (stopAccepting && listener.isOpen()) listener.close();
                 SelectorConnection writer;
-                while ((writer = wantWrite.poll()) != null) writer.onWritable();
-                for (SelectionKey key : selector.selectedKeys()) handle(key);
+                while ((writer = wantWrite.poll()) != null) safely(writer, SelectorConnection::onWritable);
+                for (SelectionKey key : selector.selectedKeys()) {
+                    if (key.attachment() instanceof SelectorConnection c) safely(c, ignored -> handle(key));
+                    else handle(key);
+                }
                 selector.selectedKeys().clear();
                 long now = System.nanoTime();
                 if (now - nextTick >= 0) {
                     nextTick = now + TICK_MILLIS * 1_000_000;
-                    for (SelectorConnection c : List.copyOf(open)) c.checkTimers(now);
+                    for (SelectorConnection c : List.copyOf(open)) safely(c, connection -> connection.checkTimers(now));
                 }
                 if (closeAll) {
-                    for (SelectorConnection c : List.copyOf(open)) c.closeWhenFlushed();
+                    for (SelectorConnection c : List.copyOf(open)) safely(c, SelectorConnection::closeWhenFlushed);
                     if (open.isEmpty() || Thread.currentThread().isInterrupted()) break;
                 }
             }
@@ -112,6 +116,16 @@ final class SelectorChatServer implements ChatServer {
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, "closing the selector failed: {0}", e.getMessage());
             }
+        }
+    }
+
+    /** Runs one connection's step; a surprise there closes that connection, not the selector loop. */
+    private static void safely(SelectorConnection connection, Consumer<SelectorConnection> step) {
+        try {
+            step.accept(connection);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "a connection failed on the selector thread", e);
+            connection.close("failed: " + e);
         }
     }
 

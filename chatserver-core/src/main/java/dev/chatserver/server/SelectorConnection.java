@@ -61,7 +61,7 @@ final class SelectorConnection {
         this.stream = JsonObjectStream.create(context.limits.maxMessageBytes());
         this.conversation = Conversation.open(context.engine, this::send, context.limits.conversationLimits());
         this.sink = conversation.sink();
-        LOG.log(Level.INFO, "connection {0} from {1} opened (session {2})", id, remote(), conversation.sessionId());
+        LOG.log(Level.INFO, "connection {0} from {1} opened (session {2})", Long.toString(id), remote(), conversation.sessionId());
     }
 
     Conversation conversation() {
@@ -195,7 +195,7 @@ final class SelectorConnection {
 
     /** Selector thread, at shutdown: closes once the queued messages are written. */
     void closeWhenFlushed() {
-        closeReason = "server shutting down";
+        if (closeReason == null) closeReason = "server shutting down";
         shuttingDown = true;
         boolean empty;
         lock.lock();
@@ -221,15 +221,15 @@ final class SelectorConnection {
         }
         try {
             key.cancel();
-            conversation.close();
             channel.close();
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "connection {0}: close failed: {1}", id, e.getMessage());
+            conversation.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "connection {0}: close failed: {1}", Long.toString(id), e.toString());
         } finally {
             server.forget(this);
             context.slots.release();
         }
-        LOG.log(Level.INFO, "connection {0} closed: {1}", id, reason);
+        LOG.log(Level.INFO, "connection {0} closed: {1}", Long.toString(id), reason);
     }
 
     boolean isClosed() {

@@ -14,8 +14,9 @@ import java.util.Optional;
  * @param maxMessageBytes   largest client message in bytes of UTF-8 (default 64 KiB); a bigger one gets an error
  *                          and the connection is closed. Also bounds a prompt joined from {@code "eog": false} parts
  *                          (in chars)
- * @param idleTimeout       close a connection that sent nothing for this long while no answer was in progress;
- *                          empty (the default) for never, since silent clients are legitimate
+ * @param idleTimeout       close a connection that has sent nothing for this long and has no answer in progress
+ *                          (it gets an "idle timeout" error first); empty (the default) for never, since silent
+ *                          clients are legitimate
  * @param maxPendingPrompts prompts one connection may queue behind the answer in progress (default 64)
  * @param outboundBytes     bytes of answer the selector mode queues for a client that reads slowly before that
  *                          client's reply pauses (default 256 KiB)
@@ -47,28 +48,53 @@ public record ServerLimits(int maxConnections, int maxMessageBytes, Optional<Dur
         if (outboundBytes <= 0) throw new IllegalArgumentException("outbound bytes must be positive");
     }
 
-    /** @param n connections served at once @return a copy with that limit */
+    /**
+     * Changes the connection limit.
+     *
+     * @param n connections served at once
+     * @return a copy with that limit
+     */
     public ServerLimits withMaxConnections(int n) {
         return new ServerLimits(n, maxMessageBytes, idleTimeout, maxPendingPrompts, outboundBytes);
     }
 
-    /** @param bytes largest message @return a copy with that limit */
+    /**
+     * Changes the message size limit.
+     *
+     * @param bytes largest message
+     * @return a copy with that limit
+     */
     public ServerLimits withMaxMessageBytes(int bytes) {
         return new ServerLimits(maxConnections, bytes, idleTimeout, maxPendingPrompts, outboundBytes);
     }
 
-    /** @param timeout idle time before a connection is closed, or null for never @return a copy with that limit */
+    /**
+     * Changes the idle timeout.
+     *
+     * @param timeout idle time before a connection is closed, or null for never
+     * @return a copy with that limit
+     */
     public ServerLimits withIdleTimeout(Duration timeout) {
         return new ServerLimits(maxConnections, maxMessageBytes, Optional.ofNullable(timeout), maxPendingPrompts,
                 outboundBytes);
     }
 
-    /** @param n prompts one connection may queue @return a copy with that limit */
+    /**
+     * Changes the limit on prompts waiting per connection.
+     *
+     * @param n prompts one connection may queue
+     * @return a copy with that limit
+     */
     public ServerLimits withMaxPendingPrompts(int n) {
         return new ServerLimits(maxConnections, maxMessageBytes, idleTimeout, n, outboundBytes);
     }
 
-    /** @param bytes outbound bytes queued per connection in selector mode @return a copy with that limit */
+    /**
+     * Changes the outbound queue bound of the selector mode.
+     *
+     * @param bytes outbound bytes queued per connection in selector mode
+     * @return a copy with that limit
+     */
     public ServerLimits withOutboundBytes(int bytes) {
         return new ServerLimits(maxConnections, maxMessageBytes, idleTimeout, maxPendingPrompts, bytes);
     }
