@@ -75,8 +75,10 @@ final class ReportWriter {
                 + "| off-heap RSS per idle conn (KiB) | total per idle conn (KiB) | server threads | accept rate (conn/s) |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         List<LineChart.Series> lines = new ArrayList<>();
+        List<LineChart.Series> memory = new ArrayList<>();
         for (String mode : plan.modes()) {
             List<Double> ys = new ArrayList<>();
+            List<Double> kib = new ArrayList<>();
             for (int idle : plan.idleCounts()) {
                 Map<String, String> params = Map.of("mode", mode, "idle", Integer.toString(idle));
                 Optional<JsonObject> run = jmhRun(jmh, IdleConnectionBenchmark.class.getSimpleName(), params);
@@ -86,6 +88,7 @@ final class ReportWriter {
                 double err = run.map(r -> r.getJsonObject("primaryMetric").getJsonNumber("scoreError").doubleValue())
                         .orElse(Double.NaN);
                 ys.add(ms);
+                kib.add((value(m, "heapPerIdleBytes") + value(m, "rssPerIdleBytes")) / 1024);
                 int opened = (int) value(m, "idleOpened");
                 md.append("| ").append(mode)
                         .append(" | ").append(opened == idle || Double.isNaN(value(m, "idleOpened"))
@@ -99,6 +102,7 @@ final class ReportWriter {
                         .append(" |\n");
             }
             lines.add(new LineChart.Series(mode, ys));
+            memory.add(new LineChart.Series(mode, kib));
         }
         new LineChart("10 active clients vs idle connections", "idle connections",
                 "time for 10 clients x 2 prompts (ms)",
@@ -110,7 +114,14 @@ final class ReportWriter {
                 + "(thread stacks, socket buffers, native allocations). Threads: kernel threads of the server process "
                 + "(virtual threads are not kernel threads). Accept rate: idle connections over the time from the "
                 + "first connect until the server reported them all open.\n");
-        md.append("\n![active-client time vs idle connections](idle-exchange.png)\n\n");
+        List<String> withIdle = plan.idleCounts().stream().filter(n -> n > 0).map(String::valueOf).toList();
+        new LineChart("Server memory per idle connection", "idle connections",
+                "heap + off-heap RSS per connection (KiB)", withIdle,
+                memory.stream().map(s -> new LineChart.Series(s.name(),
+                        s.ys().subList(s.ys().size() - withIdle.size(), s.ys().size()))).toList(),
+                machine.label()).writePng(out.resolve("idle-memory.png"));
+        md.append("\n![active-client time vs idle connections](idle-exchange.png)\n");
+        md.append("\n![memory per idle connection](idle-memory.png)\n\n");
     }
 
     private static void throughputSection(Path out, List<JsonObject> metrics, MachineInfo machine, BenchPlan plan,

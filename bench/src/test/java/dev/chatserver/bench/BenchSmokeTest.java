@@ -110,7 +110,7 @@ class BenchSmokeTest {
                 .result(dir.resolve("results.json").toString())
                 .resultFormat(ResultFormatType.JSON)
                 .build()).run();
-        BenchPlan plan = new BenchPlan("smoke", List.of("virtual"), List.of(0), "", 0, 1, List.of(BenchModels.TINY),
+        BenchPlan plan = new BenchPlan("smoke", List.of("virtual"), List.of(0, 40), "", 0, 1, List.of(BenchModels.TINY),
                 List.of(1), 4, 1, 0, 1);
 
         ReportWriter.write(dir, dir.resolve("results.json"), metricsFile, MachineInfo.current(), plan,
@@ -120,6 +120,7 @@ class BenchSmokeTest {
         assertThat(md).contains("| tiny | 1 |").contains("- a note").contains("throughput-tiny.png").contains("idle-exchange.png");
         assertThat(Files.size(dir.resolve("throughput-tiny.png"))).isPositive();
         assertThat(Files.size(dir.resolve("idle-exchange.png"))).isPositive();
+        assertThat(Files.size(dir.resolve("idle-memory.png"))).isPositive();
     }
 
     private static ChainedOptionsBuilder tiny(Class<?> benchmark) {
