@@ -92,7 +92,9 @@ public final class BenchMain {
                 .param("tokens", Integer.toString(plan.tokens()))
                 .param("threads", Integer.toString(plan.threads()))
                 .warmupIterations(plan.throughputWarmup())
+                .warmupTime(TimeValue.seconds(plan.throughputSeconds()))
                 .measurementIterations(plan.throughputMeasure())
+                .measurementTime(TimeValue.seconds(plan.throughputSeconds()))
                 .build()).run();
 
         Path results = out.resolve("results.json");

@@ -24,16 +24,18 @@ import java.util.concurrent.TimeUnit;
  * ({@code impl=llamacpp}), same model file, threads, context per session and greedy sampling.
  * <p>
  * One benchmark invocation is one round: every session gets the same prompt at the same moment and the round ends
- * when the last reply is complete. JMH's score is the round time; tokens/s (all tokens of the measured rounds over
- * their summed time) and the mean time to first token go to {@link TrialMetrics}.
+ * when the last reply is complete. An iteration runs rounds back to back for its time (at least one round), so the
+ * tiny model gets many rounds and a warm JIT while a big one still fits. JMH's score is the mean round time;
+ * tokens/s (all tokens of the measured rounds over their summed time) and the mean time to first token go to
+ * {@link TrialMetrics}.
  * State of one trial; JMH's benchmark thread runs every method.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.SingleShotTime)
+@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--enable-preview", "--enable-native-access=ALL-UNNAMED", "-Djmh.shutdownTimeout=2"})
-@Warmup(iterations = 1)
-@Measurement(iterations = 3)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 4, time = 1)
 public class ThroughputBenchmark {
 
     /** The prompt every session sends. */

@@ -13,6 +13,7 @@ import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -91,7 +92,8 @@ class BenchSmokeTest {
                 .containsExactlyInAnyOrder(ReportWriter.OURS, ReportWriter.ANCHOR);
         for (JsonObject trial : trials) {
             JsonObject values = trial.getJsonObject("values");
-            assertThat(values.getJsonNumber("replies").intValue()).as("replies of %s", trial).isEqualTo(2);
+            assertThat(values.getJsonNumber("replies").intValue() % 2).as("replies of %s come in pairs", trial).isZero();
+            assertThat(values.getJsonNumber("replies").intValue()).as("replies of %s", trial).isPositive();
             assertThat(values.getJsonNumber("tokens").longValue()).as("tokens of %s", trial).isPositive();
             assertThat(values.getJsonNumber("tokensPerSecond").doubleValue()).isPositive();
             assertThat(values.getJsonNumber("ttftMillis").doubleValue()).isPositive();
@@ -111,7 +113,7 @@ class BenchSmokeTest {
                 .resultFormat(ResultFormatType.JSON)
                 .build()).run();
         BenchPlan plan = new BenchPlan("smoke", List.of("virtual"), List.of(0, 40), "", 0, 1, List.of(BenchModels.TINY),
-                List.of(1), 4, 1, 0, 1);
+                List.of(1), 4, 1, 0, 1, 1);
 
         ReportWriter.write(dir, dir.resolve("results.json"), metricsFile, MachineInfo.current(), plan,
                 List.of("a note"));
@@ -129,6 +131,7 @@ class BenchSmokeTest {
                 .forks(0)
                 .warmupIterations(0)
                 .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(100))
                 .shouldFailOnError(true);
     }
 
