@@ -6,6 +6,10 @@ import dev.chatserver.llama.LlamaContext;
 import dev.chatserver.llama.LlamaException;
 import dev.chatserver.llama.Vocab;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * One decode step of the engine thread: build one batch from every generating slot's pending token and then
@@ -15,10 +19,10 @@ import java.lang.System.Logger.Level;
  * listener catches up; cancelled replies end before the batch is built, so a cancel takes effect within one step.
  * If the KV cache has no contiguous room for the batch, the step retries with half the tokens.
  *
- * <p>A batch never holds a single token: llama.cpp computes a one-row batch on another path (matrix-vector instead
- * of matrix-matrix) whose results differ in the last bits, so a session alone would get other logits than the same
- * session next to others. A lone token gets a padding token of its own sequence id beside it, whose cell is freed
- * right after the decode.
+ * <p>A batch never holds a single token, nor a single token whose logits are wanted: llama.cpp multiplies one row on
+ * another path (matrix-vector instead of matrix-matrix) whose results differ in the last bits, so a session alone
+ * would get other logits than the same session next to others. Such a batch gets a padding token of an extra
+ * sequence id, with logits, whose cell is freed right after the decode.
  */
 final class DecodeStep {
 
@@ -38,11 +42,14 @@ final class DecodeStep {
     private final int paddingSeq;
     private final int paddingToken;
     private final Finisher finisher;
+    /** Whether to digest every sampled position's logits into its turn (tests of bit-identical answers). */
+    private final boolean traceLogits;
     /** Set when a failed batch made this step remove cells from the cache. */
     private boolean cellsRemoved;
 
     DecodeStep(LlamaContext context, Vocab vocab, Batch batch, Slot[] slots, int batchSize, int paddingSeq,
-               Finisher finisher) {
+               boolean traceLogits, Finisher finisher) {
+        this.traceLogits = traceLogits;
         this.context = context;
         this.vocab = vocab;
         this.batch = batch;
@@ -73,8 +80,8 @@ final class DecodeStep {
         int limit = batchSize;
         while (true) {
             if (!fill(limit)) return false;
-            boolean padded = batch.size() == 1;
-            if (padded) batch.add(paddingToken, 0, paddingSeq, false);
+            boolean padded = batch.size() == 1 || outputs() == 1;
+            if (padded) batch.add(paddingToken, 0, paddingSeq, true);
             DecodeResult result;
             try {
                 result = context.decode(batch);
@@ -89,7 +96,7 @@ final class DecodeStep {
                 failBatch("decoding was aborted");
                 return true;
             }
-            if (padded) {
+            if (batch.size() == 2 && padded) {
                 failBatch("the KV cache has no room left");
                 return true;
             }
@@ -113,6 +120,7 @@ final class DecodeStep {
             if (turn.logitsIndex >= 0) {
                 int index = turn.logitsIndex;
                 turn.logitsIndex = -1;
+                if (traceLogits) turn.logitsDigest = 31 * turn.logitsDigest + Arrays.hashCode(context.logits(index));
                 accept(slot, slot.sampler.sample(context, index));
             } else {
                 turn.reply.updateStats(turn.stats());
@@ -137,9 +145,9 @@ final class DecodeStep {
             turn.logitsIndex = batch.add(turn.pendingToken, turn.conversation.kv.size(), slot.seq, true);
             turn.inBatch = 1;
         }
-        for (Slot slot : slots) {
+        // Prompt chunks in the order the replies started: an earlier prompt is never starved by a later one.
+        for (Slot slot : prefillOrder()) {
             Turn turn = slot.turn;
-            if (turn == null || !turn.prefilling() || turn.pendingToken >= 0) continue;
             int room = limit - batch.size();
             if (room <= 0) break;
             int[] prompt = turn.prompt.tokens();
@@ -154,6 +162,23 @@ final class DecodeStep {
             turn.inBatch = count;
         }
         return batch.size() > 0;
+    }
+
+    /** @return the slots still decoding a prompt, oldest reply first */
+    private List<Slot> prefillOrder() {
+        List<Slot> prefilling = new ArrayList<>(slots.length);
+        for (Slot slot : slots) {
+            if (slot.turn != null && slot.turn.prefilling() && slot.turn.pendingToken < 0) prefilling.add(slot);
+        }
+        prefilling.sort(Comparator.comparingLong(slot -> slot.turn.startOrder));
+        return prefilling;
+    }
+
+    /** @return how many tokens of the batch want logits */
+    private int outputs() {
+        int outputs = 0;
+        for (Slot slot : slots) if (slot.turn != null && slot.turn.logitsIndex >= 0) outputs++;
+        return outputs;
     }
 
     /** Handles a sampled token: end of generation, or one more answer token (and its text, if complete). */

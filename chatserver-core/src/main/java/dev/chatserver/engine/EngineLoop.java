@@ -1,6 +1,7 @@
 package dev.chatserver.engine;
 
 import dev.chatserver.llama.Batch;
+import dev.chatserver.llama.ChatMessage;
 import dev.chatserver.llama.ContextParams;
 import dev.chatserver.llama.LlamaContext;
 import dev.chatserver.llama.LlamaModel;
@@ -12,8 +13,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The engine thread's work: commands, the deferred queue, slot assignment and the decode loop. Runs on the one
@@ -40,11 +43,13 @@ final class EngineLoop implements Runnable {
     private volatile EngineStats stats = new EngineStats(0, 0, 0, 0);
     /** Counts passes; the clock of least-recently-used eviction. */
     private long clock;
+    /** Counts replies that got a slot. */
+    private long started;
     private boolean running = true;
     /** Set when cells were removed from the cache; the cache is compacted before the next decode. */
     private boolean holes;
 
-    EngineLoop(EngineConfig config, LlamaModel model, LlamaChatEngine engine) {
+    EngineLoop(EngineConfig config, LlamaModel model, LlamaChatEngine engine, boolean traceLogits) {
         this.config = config;
         this.model = model;
         this.engine = engine;
@@ -58,7 +63,8 @@ final class EngineLoop implements Runnable {
             throw e;
         }
         this.prompts = new PromptBuilder(model, config.contextPerSession(), config.maxTokens());
-        this.step = new DecodeStep(context, model.vocab(), batch, slots, config.batchSize(), config.parallel(), this::finish);
+        this.step = new DecodeStep(context, model.vocab(), batch, slots, config.batchSize(), config.parallel(),
+                traceLogits, this::finish);
     }
 
     static LlamaModel loadModel(EngineConfig config) {
@@ -69,7 +75,11 @@ final class EngineLoop implements Runnable {
         // One micro-batch per decode call: a decode then either stores all its tokens or none. One more sequence id
         // and cell for the padding token of one-token batches, one more batch place for it (see DecodeStep).
         int batch = config.batchSize() + 1;
-        return new ContextParams(config.contextPerSession() * config.parallel() + 1, batch, batch,
+        long cells = (long) config.contextPerSession() * config.parallel() + 1;
+        if (cells > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("context per session × parallel is too large: " + cells + " tokens");
+        }
+        return new ContextParams((int) cells, batch, batch,
                 config.parallel() + 1, config.threads(), config.threads(), true);
     }
 
@@ -94,13 +104,14 @@ final class EngineLoop implements Runnable {
                 clock++;
                 boolean decoded = step.run(clock);
                 publishStats();
-                if (!decoded && !engine.hasCommands()) java.util.concurrent.locks.LockSupport.park(this);
+                if (!decoded && !engine.hasCommands()) LockSupport.park(this);
             }
         } catch (RuntimeException | Error e) {
             LOG.log(Level.ERROR, "engine thread failed; ending every reply", e);
-        } finally {
-            shutDown();
+            shutDown(FinishReason.ERROR, "the engine failed: " + e.getMessage());
+            return;
         }
+        shutDown(FinishReason.CANCELLED, "the engine was closed");
     }
 
     private void runCommands() {
@@ -167,6 +178,16 @@ final class EngineLoop implements Runnable {
                 reply.finish(FinishReason.CANCELLED, "", ReplyStats.NONE);
                 continue;
             }
+            // Built once, at the head of the queue: the conversation cannot change while its reply waits.
+            if (reply.prompt() == null) {
+                PromptBuilder.Result result = prompts.build(reply.session().conversation(), reply.text());
+                if (result instanceof PromptBuilder.TooLong(String message)) {
+                    deferred.pollFirst();
+                    reply.finish(FinishReason.CONTEXT_FULL, message, ReplyStats.NONE);
+                    continue;
+                }
+                reply.prompt(((PromptBuilder.Built) result).prompt());
+            }
             Slot slot = slotFor(reply.session().conversation());
             if (slot == null) return;
             deferred.pollFirst();
@@ -203,12 +224,7 @@ final class EngineLoop implements Runnable {
 
     private void start(Slot slot, ReplyHandle reply) {
         Conversation conversation = reply.session().conversation();
-        PromptBuilder.Result result = prompts.build(conversation, reply.text());
-        if (result instanceof PromptBuilder.TooLong(String message)) {
-            reply.finish(FinishReason.CONTEXT_FULL, message, ReplyStats.NONE);
-            return;
-        }
-        Prompt prompt = ((PromptBuilder.Built) result).prompt();
+        Prompt prompt = reply.prompt();
         slot.resident = conversation;
         conversation.slot = slot.seq;
         conversation.lastUsed = clock;
@@ -222,7 +238,7 @@ final class EngineLoop implements Runnable {
         }
         int budget = Math.min(config.maxTokens(), config.contextPerSession() - tokens.length);
         slot.sampler.reset();
-        slot.turn = new Turn(reply, conversation, prompt, budget, keep);
+        slot.turn = new Turn(reply, conversation, prompt, budget, keep, ++started);
         LOG.log(Level.DEBUG, "session {0}: reply started in slot {1}, {2} prompt tokens, {3} cached, "
                 + "{4} turns dropped", reply.session().id(), slot.seq, tokens.length, keep, prompt.droppedTurns());
     }
@@ -247,10 +263,9 @@ final class EngineLoop implements Runnable {
             String answer = turn.answerText.toString();
             conversation.messages.clear();
             conversation.messages.addAll(turn.prompt.messages());
-            conversation.messages.add(new dev.chatserver.llama.ChatMessage(
-                    dev.chatserver.llama.ChatMessage.ASSISTANT, answer));
+            conversation.messages.add(new ChatMessage(ChatMessage.ASSISTANT, answer));
             int[] promptTokens = turn.prompt.tokens();
-            int[] all = java.util.Arrays.copyOf(promptTokens, promptTokens.length + turn.answer.size());
+            int[] all = Arrays.copyOf(promptTokens, promptTokens.length + turn.answer.size());
             System.arraycopy(turn.answer.toArray(), 0, all, promptTokens.length, turn.answer.size());
             conversation.tokens = all;
             conversation.coveredText = turn.prompt.text() + answer;
@@ -258,6 +273,7 @@ final class EngineLoop implements Runnable {
         }
         ReplyStats figures = turn.stats();
         turn.reply.answerTokens(turn.answer.toArray());
+        turn.reply.logitsDigest(turn.logitsDigest);
         LOG.log(Level.DEBUG, "session {0}: reply ended {1} after {2} prompt and {3} answer tokens",
                 turn.reply.session().id(), reason, figures.promptTokens(), figures.generatedTokens());
         turn.reply.finish(reason, message, figures);
@@ -271,6 +287,7 @@ final class EngineLoop implements Runnable {
      */
     private void compact() {
         holes = false;
+        LOG.log(Level.DEBUG, "compacting the KV cache ({0} cells in use)", context.usedCells());
         List<Slot> cached = new ArrayList<>();
         for (Slot slot : slots) if (slot.resident != null && slot.resident.kv.size() > 0) cached.add(slot);
         try (Arena arena = Arena.ofConfined()) {
@@ -299,22 +316,24 @@ final class EngineLoop implements Runnable {
         stats = new EngineStats(engine.openSessions(), active, deferred.size(), context.usedCells());
     }
 
-    /** Ends every reply with CANCELLED, refuses further commands and frees native memory. */
-    private void shutDown() {
+    /**
+     * Ends every reply (CANCELLED when the engine was closed, ERROR when it failed), refuses further commands and
+     * frees native memory.
+     */
+    private void shutDown(FinishReason reason, String message) {
         try {
             for (Slot slot : slots) {
-                if (slot != null && slot.turn != null) finish(slot, FinishReason.CANCELLED, "the engine was closed");
+                if (slot.turn != null) finish(slot, reason, message);
             }
-            for (ReplyHandle reply : deferred) reply.finish(FinishReason.CANCELLED, "the engine was closed",
-                    ReplyStats.NONE);
+            for (ReplyHandle reply : deferred) reply.finish(reason, message, ReplyStats.NONE);
             deferred.clear();
             for (EngineCommand command : engine.stopAccepting()) {
                 if (command instanceof EngineCommand.Submit(ReplyHandle reply)) {
-                    reply.finish(FinishReason.CANCELLED, "the engine was closed", ReplyStats.NONE);
+                    reply.finish(reason, message, ReplyStats.NONE);
                 }
             }
         } finally {
-            for (Slot slot : slots) if (slot != null) slot.sampler.close();
+            for (Slot slot : slots) slot.sampler.close();
             batch.close();
             context.close();
             model.close();

@@ -33,12 +33,12 @@ final class LlamaChatEngine implements ChatEngine {
     private final EngineLoop loop;
     private final Thread thread;
 
-    private LlamaChatEngine(EngineConfig config, LlamaModel model) {
+    private LlamaChatEngine(EngineConfig config, LlamaModel model, boolean traceLogits) {
         this.config = config;
         ModelInfo modelInfo = model.info();
         this.info = new EngineInfo(modelInfo.name(), modelInfo.architecture(), modelInfo.parameters(),
                 config.contextPerSession(), config.parallel(), config.maxTokens());
-        this.loop = new EngineLoop(config, model, this);
+        this.loop = new EngineLoop(config, model, this, traceLogits);
         this.thread = Thread.ofPlatform().name("chatserver-engine").daemon(true).unstarted(loop);
     }
 
@@ -49,11 +49,20 @@ final class LlamaChatEngine implements ChatEngine {
      * @return the running engine
      */
     static ChatEngine start(EngineConfig config) {
+        return start(config, false);
+    }
+
+    /**
+     * @param traceLogits digest the logits of every sampled token into {@link ReplyHandle#logitsDigest()}, to check
+     *                    that answers are bit-identical whatever other sessions do (costs a copy of the logits
+     *                    per token)
+     */
+    static LlamaChatEngine start(EngineConfig config, boolean traceLogits) {
         Objects.requireNonNull(config, "config");
         LlamaModel model = EngineLoop.loadModel(config);
         LlamaChatEngine engine;
         try {
-            engine = new LlamaChatEngine(config, model);
+            engine = new LlamaChatEngine(config, model, traceLogits);
         } catch (RuntimeException | Error e) {
             model.close();
             throw e;

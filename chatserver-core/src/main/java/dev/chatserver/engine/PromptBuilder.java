@@ -51,6 +51,12 @@ final class PromptBuilder {
     }
 
     Result build(Conversation conversation, String userText) {
+        // Tokens rarely spell more than a few characters: a text of over 64 per context token cannot fit, and is
+        // refused before tokenizing it costs the engine thread time.
+        if (userText.length() > 64L * contextPerSession) {
+            return new TooLong("the message has " + userText.length() + " characters; a conversation holds at most "
+                    + contextPerSession + " tokens");
+        }
         List<ChatMessage> messages = new ArrayList<>(conversation.messages);
         messages.add(new ChatMessage(ChatMessage.USER, userText));
         String text = model.formatChat(messages, true);

@@ -13,7 +13,8 @@ public interface Reply {
     void cancel();
 
     /**
-     * Waits until the reply completed.
+     * Waits until the reply completed: its listener's {@link ReplyListener#onComplete} has returned, so every piece
+     * has been delivered.
      *
      * @return how it ended
      * @throws InterruptedException if the waiting thread is interrupted

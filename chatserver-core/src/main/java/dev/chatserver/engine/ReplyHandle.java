@@ -61,6 +61,28 @@ final class ReplyHandle implements Reply {
         return finished.get();
     }
 
+    private volatile long logitsDigest;
+    /** The prompt, once the engine thread built it; only that thread reads and writes it. */
+    private Prompt prompt;
+
+    Prompt prompt() {
+        return prompt;
+    }
+
+    void prompt(Prompt built) {
+        this.prompt = built;
+    }
+
+    /** @return a hash of the logits of every sampled position, if the engine traces them (for tests) */
+    long logitsDigest() {
+        return logitsDigest;
+    }
+
+    /** @param digest the hash (engine thread, before {@link #finish}) */
+    void logitsDigest(long digest) {
+        this.logitsDigest = digest;
+    }
+
     int[] answerTokens() {
         return answerTokens.clone();
     }

@@ -28,11 +28,17 @@ final class Turn {
     int logitsIndex = -1;
     /** Tokens this turn put into the current batch (applied to the KV list once the decode succeeded). */
     int inBatch;
+    /** A hash over the logits of every sampled position, when the engine traces them; 0 otherwise. */
+    long logitsDigest;
     long firstTokenNanos;
     long lastTokenNanos;
 
-    Turn(ReplyHandle reply, Conversation conversation, Prompt prompt, int budget, int promptNext) {
+    /** When the reply got its slot, in engine passes: prompts are decoded oldest first. */
+    final long startOrder;
+
+    Turn(ReplyHandle reply, Conversation conversation, Prompt prompt, int budget, int promptNext, long startOrder) {
         this.reply = reply;
+        this.startOrder = startOrder;
         this.conversation = conversation;
         this.prompt = prompt;
         this.budget = budget;

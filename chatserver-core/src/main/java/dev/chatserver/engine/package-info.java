@@ -11,13 +11,14 @@
  *      ChatSession session = engine.openSession()) {
  *     Reply reply = session.send("Hello! Who are you?", new ReplyListener() {
  *         public void onText(String piece) { System.out.print(piece); }          // whole characters
- *         public void onComplete(Completion done) { System.out.println(" [" + done.reason() + "]"); }
+ *         public void onComplete(Completion end) { System.out.println(" [" + end.reason() + "]"); }
  *     });
  *     Completion done = reply.await();         // or reply.cancel()
  *     System.out.println(done.stats());
  * }
  * }</pre>
- * The JVM needs {@code --enable-native-access=ALL-UNNAMED}. Every reply ends with exactly one
+ * The JVM needs {@code --enable-preview --enable-native-access=ALL-UNNAMED} (the library is built with Java 25
+ * preview features and calls llama.cpp through the foreign function API). Every reply ends with exactly one
  * {@link dev.chatserver.engine.ReplyListener#onComplete}; failures are completions ({@code BUSY}, {@code ERROR},
  * {@code CONTEXT_FULL}), never exceptions on the engine thread.
  *
@@ -33,7 +34,7 @@
  *
  * <h2>Scheduling</h2>
  * A <em>slot</em> is one KV sequence id in {@code [0, parallel)}; the context holds {@code contextPerSession ×
- * parallel} cells. A sent message is a <em>task</em>; tasks wait for a slot in a FIFO <em>deferred queue</em> of at
+ * parallel} cells (plus one for a padding token, see below). A sent message is a <em>task</em>; tasks wait for a slot in a FIFO <em>deferred queue</em> of at
  * most {@link dev.chatserver.engine.EngineConfig#maxQueued()} (beyond it: {@code BUSY}, "server busy"). Each step
  * builds one batch from the pending token of every generating slot first, then prompt chunks of slots still
  * decoding their prompt, up to the batch size; decodes once; samples every slot that got logits. A session may send
@@ -72,22 +73,25 @@
  *   <li><b>Where its cells lie in the shared cache.</b> Without flash attention every cell of the cache window takes
  *       part in the attention sums (other sequences' cells with weight zero), so their placement changes how the
  *       sums are grouped. The engine turns flash attention on: its CPU kernel skips masked cells entirely.</li>
- *   <li><b>One-token batches.</b> A batch of one row is multiplied on another path (matrix-vector) than batches of
- *       two or more, with different rounding; a session alone decodes one token per step, a session among others
- *       does not. The engine never decodes a batch of one token: it adds a padding token of an extra sequence id
- *       and frees its cell right after. Beyond that, neither the size of a batch nor a row's place in it changes
- *       that row's results.</li>
+ *   <li><b>One-row matrix products.</b> One row is multiplied on another path (matrix-vector) than two or more,
+ *       with different rounding: a batch of one token, and the output layer of a batch that wants the logits of
+ *       one token only. A session alone decodes one token per step; a session among others does not. So the engine
+ *       never decodes a batch of one token nor one with a single row of logits: it adds a padding token of an extra
+ *       sequence id, with logits, and frees its cell right after. Beyond that, neither the size of a batch nor a
+ *       row's place in it changes that row's results.</li>
  *   <li><b>Free cells below a sequence.</b> llama.cpp puts new tokens into the first free cells, which after a
  *       removal (an eviction, a closed session, a cancelled reply's tail) can lie below a sequence's older cells;
  *       flash attention visits cells in cache order, and a different order rounds differently. After every removal
  *       the engine compacts the cache: it copies each cached sequence out (positions, keys and values), clears the
  *       cache and copies them back, contiguous and in order, so new tokens always land above all older ones. The
- *       copy costs memory bandwidth (the used part of the cache, twice), no decoding.</li>
+ *       copy costs memory bandwidth, no decoding: the used part of the cache, twice (for a 1.5B Q8_0 model with
+ *       four full 2048-token slots, 2 × 230 MB: less memory than one decode step reads, 1.6 GB of weights).</li>
  * </ol>
  * With these, a token's keys and values depend only on the token, its position and its own sequence's earlier
  * cells, which is also why a re-decoded history equals the cached one. The tests compare transcripts of sessions
- * alone and among up to ten others, with parallel 1, 2 and 4, on the synthetic and the stories model, with one
- * decode thread. Sampling with a temperature is reproducible too: each slot's sampler is reset to the configured
+ * alone and among up to ten others, with parallel 1, 2 and 4, on the synthetic and the stories model (with one
+ * decode thread; a run with two gave the same), and require the same text from bit-identical logits (a test-only trace digests the logits of every
+ * sampled token); without the cache compaction, for example, six of those comparisons fail. Sampling with a temperature is reproducible too: each slot's sampler is reset to the configured
  * seed when a reply starts.
  *
  * <h2>Logging</h2>

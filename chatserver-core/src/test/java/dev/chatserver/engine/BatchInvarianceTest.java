@@ -39,7 +39,7 @@ class BatchInvarianceTest {
         NONE,
         /** A neighbour's prompt is cached before the watched one starts: its cells lie elsewhere. */
         CACHED_BEFORE,
-        /** Every decode also carries a neighbour's token. */
+        /** Every decode also carries a neighbour's token, whose logits are computed too. */
         SAME_BATCH,
         /** A neighbour's cache below the watched one is removed after its prompt, leaving free cells below. */
         REMOVED_BELOW,
@@ -78,9 +78,9 @@ class BatchInvarianceTest {
                 tokens[step] = forced != null ? forced[step] : argmax(scores);
                 batch.clear();
                 int index = batch.add(tokens[step], prompt.length + step, 0, true);
-                if (neighbours == Neighbours.SAME_BATCH) batch.add(other[step % other.length], step, 1, false);
-                boolean padded = padLoneTokens && batch.size() == 1;
-                if (padded) batch.add(0, 0, 3, false);
+                if (neighbours == Neighbours.SAME_BATCH) batch.add(other[step % other.length], step, 1, true);
+                boolean padded = padLoneTokens && neighbours != Neighbours.SAME_BATCH;
+                if (padded) batch.add(0, 0, 3, true);
                 decode(context, batch);
                 if (padded) context.clearSequence(3);
                 logits.add(context.logits(index));
@@ -139,11 +139,11 @@ class BatchInvarianceTest {
             assertThat(identicalSteps(name + ", flash attention, neighbour cached before",
                     alone, run(model, true, true, Neighbours.CACHED_BEFORE, alone.tokens()))).isEqualTo(all);
 
-            // One-token batches take another matrix path than batches of two or more.
+            // One-token batches (and batches with one row of logits) take another matrix path than two or more.
             identicalSteps(name + ", one-token batches vs. shared batches",
                     run(model, true, false, Neighbours.NONE, alone.tokens()),
                     run(model, true, false, Neighbours.SAME_BATCH, alone.tokens()));
-            assertThat(identicalSteps(name + ", padded one-token batches vs. shared batches",
+            assertThat(identicalSteps(name + ", padded (with logits) vs. shared batches",
                     alone, run(model, true, true, Neighbours.SAME_BATCH, alone.tokens()))).isEqualTo(all);
 
             // Free cells below a sequence: its next tokens land below its older ones, and flash attention visits

@@ -16,16 +16,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Many sessions at once: every session gets exactly its solo answer, and batching pays. */
+/**
+ * Many sessions at once: every session gets exactly its solo answer, and batching pays. Engines here digest the
+ * logits behind every token, so "the same answer" means the same text from bit-identical logits.
+ */
 class ChatEngineConcurrencyTest {
 
     private static final List<String> MESSAGES = List.of("Hello! Who are you?", "Tell me a short story.");
 
-    /** @return the answers of one session that has the engine to itself */
+    /** @return the answers (text and logits digest) of one session that has the engine to itself */
     private static List<String> solo(Path model, List<String> messages) {
-        try (ChatEngine engine = Engines.start(model, 1)) {
+        try (ChatEngine engine = Engines.startTracing(model, 1, c -> c)) {
             ChatSession session = engine.openSession();
-            return messages.stream().map(m -> ask(session, m).text()).toList();
+            return messages.stream().map(m -> ask(session, m).textAndLogits()).toList();
         }
     }
 
@@ -36,7 +39,7 @@ class ChatEngineConcurrencyTest {
         for (List<String> conversation : conversations) {
             tasks.add(() -> {
                 ChatSession session = engine.openSession();
-                return conversation.stream().map(m -> ask(session, m).text()).toList();
+                return conversation.stream().map(m -> ask(session, m).textAndLogits()).toList();
             });
         }
         List<List<String>> answers = new ArrayList<>();
@@ -59,7 +62,7 @@ class ChatEngineConcurrencyTest {
 
     private static void sameTranscripts(Path model, int parallel) throws Exception {
         List<String> expected = solo(model, MESSAGES);
-        try (ChatEngine engine = Engines.start(model, parallel)) {
+        try (ChatEngine engine = Engines.startTracing(model, parallel, c -> c)) {
             List<List<String>> answers = concurrently(engine, java.util.Collections.nCopies(10, MESSAGES));
             assertThat(answers).hasSize(10).allSatisfy(answer -> assertThat(answer).isEqualTo(expected));
         }
@@ -88,7 +91,7 @@ class ChatEngineConcurrencyTest {
         for (int i = 1; i < 2 * parallel; i++) {
             conversations.add(List.of("Neighbour " + i + " says: " + "blah ".repeat(i * 7), "More from " + i));
         }
-        try (ChatEngine engine = Engines.start(model, parallel, c -> c.batchSize(16))) {
+        try (ChatEngine engine = Engines.startTracing(model, parallel, c -> c.batchSize(16))) {
             List<List<String>> answers = concurrently(engine, conversations);
             assertThat(answers.getFirst()).isEqualTo(expected);
         }
@@ -104,7 +107,7 @@ class ChatEngineConcurrencyTest {
         Path model = TestModels.stories().orElseGet(Engines::tiny);
         List<String> watched = List.of("Once upon a time", "The little dog", "They played");
         List<String> expected = solo(model, watched);
-        try (ChatEngine engine = Engines.start(model, parallel, c -> c.bufferPieces(1))) {
+        try (ChatEngine engine = Engines.startTracing(model, parallel, c -> c.bufferPieces(1))) {
             List<Transcript> neighbours = new ArrayList<>();
             List<Reply> neighbourReplies = new ArrayList<>();
             List<ChatSession> neighbourSessions = new ArrayList<>();
@@ -126,7 +129,7 @@ class ChatEngineConcurrencyTest {
                 if (turn < neighbourReplies.size()) neighbourReplies.get(turn).cancel();
                 if (turn + 1 < neighbourSessions.size()) neighbourSessions.get(turn + 1).close();
                 assertThat(Engines.await(reply).isSuccess()).isTrue();
-                answers.add(transcript.text());
+                answers.add(new Engines.Answer(transcript.text(), null, (ReplyHandle) reply).textAndLogits());
             }
             neighbours.forEach(Transcript::release);
             assertThat(answers).isEqualTo(expected);

@@ -71,6 +71,14 @@ class ChatEngineConversationTest {
             // A last answer token sampled at the token limit was never decoded: it comes with the suffix.
             int undecoded = first.completion().reason() == FinishReason.MAX_TOKENS ? 1 : 0;
             assertThat(second.stats().promptTokens()).isEqualTo(suffix + undecoded).isLessThan(whole);
+            assertThat(first.stats().promptTokens()).isEqualTo(first.reply().prompt().tokens().length);
+            for (Answer answer : List.of(first, second)) {
+                ReplyStats stats = answer.stats();
+                assertThat(stats.generatedTokens()).isEqualTo(answer.reply().answerTokens().length).isPositive();
+                assertThat(stats.timeToFirstToken()).isPositive();
+                if (stats.generatedTokens() >= 2) assertThat(stats.tokensPerSecond()).isPositive();
+                assertThat(stats.droppedTurns()).isZero();
+            }
             System.out.printf("second turn: %d prompt tokens decoded of %d in the conversation%n",
                     second.stats().promptTokens(), whole);
         }
@@ -81,11 +89,11 @@ class ChatEngineConversationTest {
         Path model = Engines.tiny();
         List<String> messages = List.of(FIRST, QUESTION, "And before that?");
         List<Answer> alone = new ArrayList<>();
-        try (ChatEngine engine = Engines.start(model, 1)) {
+        try (ChatEngine engine = Engines.startTracing(model, 1, c -> c)) {
             ChatSession a = engine.openSession();
             for (String message : messages) alone.add(ask(a, message));
         }
-        try (ChatEngine engine = Engines.start(model, 1)) {
+        try (ChatEngine engine = Engines.startTracing(model, 1, c -> c)) {
             ChatSession a = engine.openSession();
             ChatSession b = engine.openSession();
             List<Answer> evicted = new ArrayList<>();
@@ -93,7 +101,9 @@ class ChatEngineConversationTest {
                 evicted.add(ask(a, message));
                 ask(b, "Something else: " + message); // one slot: B's turn evicts A's cache
             }
-            assertThat(evicted).extracting(Answer::text).isEqualTo(alone.stream().map(Answer::text).toList());
+            // Same text from bit-identical logits: the re-decoded cache equals the one built turn by turn.
+            assertThat(evicted).extracting(Answer::textAndLogits)
+                    .isEqualTo(alone.stream().map(Answer::textAndLogits).toList());
             assertThat(a.history()).hasSize(6);
             // After eviction A decodes its whole conversation again; alone it decoded only the new suffix.
             for (int turn = 1; turn < messages.size(); turn++) {
@@ -125,6 +135,16 @@ class ChatEngineConversationTest {
             Completion afterClose = Engines.await(named.send("hello", Transcript.recording()));
             assertThat(afterClose.reason()).isEqualTo(FinishReason.ERROR);
             assertThat(engine.openSession("s-2").id()).isEqualTo("s-2");
+        }
+    }
+
+    @Test
+    void seededTemperatureSamplingIsReproducible() {
+        Sampling warm = new Sampling(0.8f, 40, 0.95f, 0.05f, 7);
+        try (ChatEngine engine = Engines.start(Engines.tiny(), 2, c -> c.sampling(warm))) {
+            String first = ask(engine.openSession(), FIRST).text();
+            String second = ask(engine.openSession(), FIRST).text();
+            assertThat(second).isEqualTo(first);
         }
     }
 }

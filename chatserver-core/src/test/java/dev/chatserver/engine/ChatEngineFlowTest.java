@@ -185,4 +185,42 @@ class ChatEngineFlowTest {
             assertThat(engine.stats().openSessions()).isZero();
         }
     }
+
+    @Test
+    void closingASessionWhoseReplyIsQueuedCancelsIt() throws InterruptedException {
+        try (ChatEngine engine = Engines.start(Engines.tiny(), 1, c -> c.bufferPieces(1))) {
+            List<Reply> replies = new ArrayList<>();
+            Transcript blocked = holdSlot(engine.openSession(), replies);
+            ChatSession waiting = engine.openSession();
+            Reply queued = waiting.send("waiting", Transcript.recording());
+            eventually("the reply is queued", () -> engine.stats().queuedReplies() == 1);
+            waiting.close();
+            assertThat(await(queued).reason()).isEqualTo(FinishReason.CANCELLED);
+            blocked.release();
+            assertThat(await(replies.getFirst()).isSuccess()).isTrue();
+        }
+    }
+
+    @Test
+    void aListenerThatThrowsCancelsItsReplyAndStillGetsOneCompletion() {
+        // A one-piece buffer: the engine waits for the listener, so the failure stops the reply early.
+        try (ChatEngine engine = Engines.start(Engines.tiny(), 2, c -> c.maxTokens(64).bufferPieces(1))) {
+            List<Completion> completions = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Reply reply = engine.openSession().send("Hello", new ReplyListener() {
+                @Override
+                public void onText(String piece) {
+                    throw new IllegalStateException("the client went away");
+                }
+
+                @Override
+                public void onComplete(Completion completion) {
+                    completions.add(completion);
+                }
+            });
+            Completion completion = await(reply);
+            assertThat(completion.reason()).isIn(FinishReason.CANCELLED, FinishReason.END);
+            assertThat(completions).containsExactly(completion);
+            assertThat(ask(engine.openSession(), "Another one").completion().isSuccess()).isTrue();
+        }
+    }
 }

@@ -47,6 +47,11 @@ final class Engines {
         return ChatEngine.create(adjust.apply(config(model, parallel)).build());
     }
 
+    /** @return an engine that digests the logits of every sampled token, for bit-for-bit comparisons */
+    static ChatEngine startTracing(Path model, int parallel, UnaryOperator<EngineConfig.Builder> adjust) {
+        return LlamaChatEngine.start(adjust.apply(config(model, parallel)).build(), true);
+    }
+
     /** Sends a message and waits for the reply; asserts that it succeeded and completed exactly once. */
     static Answer ask(ChatSession session, String text) {
         Transcript transcript = Transcript.recording();
@@ -78,6 +83,11 @@ final class Engines {
     record Answer(String text, Completion completion, ReplyHandle reply) {
         ReplyStats stats() {
             return completion.stats();
+        }
+
+        /** @return the text and, from a tracing engine, the digest of the logits behind every token */
+        String textAndLogits() {
+            return text + " #" + Long.toHexString(reply.logitsDigest());
         }
     }
 }
