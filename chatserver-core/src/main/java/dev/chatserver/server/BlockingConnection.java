@@ -36,6 +36,8 @@ final class BlockingConnection {
     private final Conversation conversation;
     private final ReentrantLock writeLock = new ReentrantLock();
     private volatile String closeReason;
+    /** After a fatal error: the error is the last message, whatever a reply still tries to send. Write lock. */
+    private boolean sealed;
     private volatile Thread thread;
 
     /** Runs on the accepting thread: opens the engine session. */
@@ -120,6 +122,7 @@ final class BlockingConnection {
         try {
             if (writeLock.tryLock(ServerContext.LINGER.toMillis(), TimeUnit.MILLISECONDS)) {
                 try {
+                    sealed = true;
                     out.write(MessageCodec.encodeLine(ServerMessage.End.error(error)));
                 } finally {
                     writeLock.unlock();
@@ -150,7 +153,7 @@ final class BlockingConnection {
         byte[] line = MessageCodec.encodeLine(message);
         writeLock.lock();
         try {
-            if (!socket.isClosed()) out.write(line);
+            if (!sealed && !socket.isClosed()) out.write(line);
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "connection {0}: write failed, client gone: {1}", Long.toString(id), e.getMessage());
             closeSocket("client gone");

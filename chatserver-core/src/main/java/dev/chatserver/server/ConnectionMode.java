@@ -6,6 +6,9 @@ public enum ConnectionMode {
     VIRTUAL,
     /** One platform thread per connection, blocking I/O (the SocketLab's thread-per-connection server). */
     PLATFORM,
-    /** One {@link java.nio.channels.Selector} thread for all connections, non-blocking I/O (the SocketLab's epoll server). */
+    /**
+     * One {@link java.nio.channels.Selector} thread for all connections, non-blocking I/O (the SocketLab's epoll
+     * server).
+     */
     SELECTOR
 }

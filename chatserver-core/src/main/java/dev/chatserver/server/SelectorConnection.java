@@ -40,6 +40,8 @@ final class SelectorConnection {
     private final ArrayDeque<ByteBuffer> outbound = new ArrayDeque<>();
     private long outboundBytes;
     private boolean closed;
+    /** After a fatal error: the error is the last message, whatever a reply still tries to send. */
+    private boolean sealed;
 
     /** Selector thread only. */
     private boolean closeAfterFlush;
@@ -61,7 +63,8 @@ final class SelectorConnection {
         this.stream = JsonObjectStream.create(context.limits.maxMessageBytes());
         this.conversation = Conversation.open(context.engine, this::send, context.limits.conversationLimits());
         this.sink = conversation.sink();
-        LOG.log(Level.INFO, "connection {0} from {1} opened (session {2})", Long.toString(id), remote(), conversation.sessionId());
+        LOG.log(Level.INFO, "connection {0} from {1} opened (session {2})", Long.toString(id), remote(),
+                conversation.sessionId());
     }
 
     Conversation conversation() {
@@ -85,7 +88,7 @@ final class SelectorConnection {
             while (!closed && outboundBytes > 0 && outboundBytes + line.remaining() > context.limits.outboundBytes()) {
                 drained.awaitUninterruptibly();
             }
-            if (closed) return;
+            if (closed || sealed) return;
             wasEmpty = outbound.isEmpty();
             outbound.add(line);
             outboundBytes += line.remaining();
@@ -127,6 +130,7 @@ final class SelectorConnection {
         ByteBuffer line = ByteBuffer.wrap(MessageCodec.encodeLine(ServerMessage.End.error(error)));
         lock.lock();
         try {
+            sealed = true;
             outbound.add(line);
             outboundBytes += line.remaining();
         } finally {

@@ -110,7 +110,8 @@ class ConversationTest {
     void shutdownEndsTheAnswerInProgressAndEveryWaitingPrompt() throws Exception {
         try (ChatEngine engine = TestEngines.start(1, b -> b.bufferPieces(1))) {
             Recorder out = new Recorder();
-            try (SlotHolder holder = new SlotHolder(engine); Conversation conversation = Conversation.open(engine, out)) {
+            try (SlotHolder holder = new SlotHolder(engine);
+                 Conversation conversation = Conversation.open(engine, out)) {
                 conversation.receive(ClientMessage.Prompt.of("Hello"));
                 conversation.receive(ClientMessage.Prompt.of("Again"));
                 TestEngines.eventually("the first prompt waits", () -> holder.engine().stats().queuedReplies() == 1);

@@ -30,7 +30,8 @@ class ServerMessageReaderTest {
 
     @Test
     void readsMessagesWithAnyFraming() throws IOException, ProtocolException {
-        String wire = "{\"token\":\"Hé\",\"eog\":false}\n{\"token\":\"llo\",\"eog\":false}{\"token\":\"\",\"eog\":true}"
+        String wire = "{\"token\":\"Hé\",\"eog\":false}\n{\"token\":\"llo\",\"eog\":false}"
+                + "{\"token\":\"\",\"eog\":true}"
                 + "  {\"token\":\"\",\"eog\":true,\"error\":\"server busy\"}\n";
         for (int n : new int[] {1, 3, 7, 1000}) {
             ServerMessageReader reader = ServerMessageReader.over(trickle(wire, n));

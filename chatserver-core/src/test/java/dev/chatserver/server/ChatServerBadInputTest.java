@@ -104,7 +104,8 @@ class ChatServerBadInputTest {
              WireClient client = new WireClient(server.port()); WireClient neighbour = new WireClient(server.port())) {
             String huge = "{\"token\": \"" + "x".repeat(70 * 1024) + "\", \"eog\": true}";
             List<ServerMessage> messages = client.write(huge).readUntilClosed();
-            assertThat(messages).containsExactly(ServerMessage.End.error("message too large: the limit is 65536 bytes"));
+            assertThat(messages)
+                    .containsExactly(ServerMessage.End.error("message too large: the limit is 65536 bytes"));
             assertThat(neighbour.ask("Hello").ok().text()).isEqualTo(hello);
         }
     }
@@ -140,7 +141,8 @@ class ChatServerBadInputTest {
                 assertThat(first.ask("Hello").ok().text()).isEqualTo(hello);
                 assertThat(second.ask("Hello").ok().text()).isEqualTo(hello);
                 try (WireClient third = new WireClient(server.port())) {
-                    assertThat(third.readUntilClosed()).containsExactly(ServerMessage.End.error("too many connections"));
+                    assertThat(third.readUntilClosed())
+                            .containsExactly(ServerMessage.End.error("too many connections"));
                 }
                 assertThat(first.ask("Hello").ok().pieces()).as("the others go on").isPositive();
             }

@@ -31,7 +31,8 @@ class ChatServerLifecycleTest {
     @ParameterizedTest
     @EnumSource(ConnectionMode.class)
     void aClientThatLeavesWhileQueuedFreesItsSessionAndOthersGoOn(ConnectionMode mode) throws IOException {
-        try (ChatEngine engine = oneSlotEngine(); ChatServer server = ChatServer.builder(engine).port(0).mode(mode).start();
+        try (ChatEngine engine = oneSlotEngine();
+             ChatServer server = ChatServer.builder(engine).port(0).mode(mode).start();
              WireClient stays = new WireClient(server.port())) {
             String hello = TestEngines.direct(engine, "Hello").getFirst();
             try (SlotHolder holder = new SlotHolder(engine)) {
@@ -99,7 +100,8 @@ class ChatServerLifecycleTest {
     @ParameterizedTest
     @EnumSource(ConnectionMode.class)
     void cancelEndsTheAnswerAndTheConnectionGoesOn(ConnectionMode mode) throws IOException {
-        try (ChatEngine engine = oneSlotEngine(); ChatServer server = ChatServer.builder(engine).port(0).mode(mode).start();
+        try (ChatEngine engine = oneSlotEngine();
+             ChatServer server = ChatServer.builder(engine).port(0).mode(mode).start();
              WireClient client = new WireClient(server.port())) {
             try (SlotHolder holder = new SlotHolder(engine)) {
                 client.prompt("Hello");
@@ -144,6 +146,26 @@ class ChatServerLifecycleTest {
             } finally {
                 for (WireClient c : List.of(a, b, idle)) c.close();
             }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConnectionMode.class)
+    void shutdownReturnsWithinFiveSecondsAlsoWhenAClientDoesNotRead(ConnectionMode mode) throws IOException {
+        try (ChatEngine engine = TestEngines.start(1, b -> b.maxTokens(200).contextPerSession(4096).bufferPieces(2));
+             Socket deaf = new Socket()) {
+            ChatServer server = ChatServer.builder(engine).port(0).mode(mode)
+                    .limits(ServerLimits.DEFAULTS.withOutboundBytes(1024)).start();
+            deaf.setReceiveBufferSize(1024);
+            deaf.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+            // Answers pile up unread (until the socket buffers are full and the reply's writer blocks).
+            String prompts = "{\"token\":\"Tell me more.\",\"eog\":true}".repeat(60);
+            deaf.getOutputStream().write(prompts.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            TestEngines.eventually("the deaf client's reply runs", () -> engine.stats().activeReplies() == 1);
+            long start = System.nanoTime();
+            server.close();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            TestEngines.eventually("the deaf client's session is freed", () -> engine.stats().openSessions() == 0);
         }
     }
 
