@@ -41,12 +41,16 @@ class BenchSmokeTest {
         metricsFile = dir.resolve("metrics.jsonl");
         System.setProperty(TrialMetrics.FILE_PROPERTY, metricsFile.toString());
         System.setProperty(BenchModels.DIR_PROPERTY, dir.resolve("models").toString());
+        // JMH refuses to start while another JMH run holds its machine-wide lock (a benchmark run, another build);
+        // these in-process smoke runs measure nothing and may overlap with one
+        System.setProperty("jmh.ignoreLock", "true");
     }
 
     @AfterEach
     void clearProperties() {
         System.clearProperty(TrialMetrics.FILE_PROPERTY);
         System.clearProperty(BenchModels.DIR_PROPERTY);
+        System.clearProperty("jmh.ignoreLock");
     }
 
     @Test
