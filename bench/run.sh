@@ -1,12 +1,29 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and writes bench/results/<date>/: results.json (JMH), results.md, PNG charts.
-#   bench/run.sh [--quick|--full] [--out DIR] [--models DIR]
+#   bench/run.sh [--quick|--full] [--out DIR] [--models DIR] [--note TEXT]
 # --quick (default) takes under ten minutes on two cores; --full measures everything (much longer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+usage="usage: bench/run.sh [--quick|--full] [--out DIR] [--models DIR] [--note TEXT]"
+args=("$@")
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick|--full) shift ;;
+    --out|--models|--note) [ $# -ge 2 ] || { echo "$1 needs a value; $usage" >&2; exit 2; }; shift 2 ;;
+    -h|--help) echo "$usage"; exit 0 ;;
+    *) echo "unknown argument $1; $usage" >&2; exit 2 ;;
+  esac
+done
+set -- "${args[@]+"${args[@]}"}"
+
 java_cmd="java"
 if [ -n "${JAVA_HOME:-}" ]; then java_cmd="$JAVA_HOME/bin/java"; fi
+java_version=$("$java_cmd" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' || true)
+if [ "${java_version:-0}" -lt 25 ] 2>/dev/null; then
+  echo "bench/run.sh needs JDK 25 or later (found '${java_version:-none}'); set JAVA_HOME" >&2
+  exit 2
+fi
 
 # Build when the jar is missing or older than any source.
 jar=bench/target/bench.jar

@@ -2,6 +2,7 @@ package dev.chatserver.bench;
 
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
 import jakarta.json.JsonWriter;
@@ -69,8 +70,9 @@ public final class BenchMain {
         BenchModels.path(BenchModels.TINY, models);
 
         List<String> jvmArgs = List.of("--enable-preview", "--enable-native-access=ALL-UNNAMED",
-                "-D" + TrialMetrics.FILE_PROPERTY + "=" + metrics.toAbsolutePath(),
-                "-D" + BenchModels.DIR_PROPERTY + "=" + models.toAbsolutePath(),
+                // relative: forks start in this working directory, and the paths end up in results.json
+                "-D" + TrialMetrics.FILE_PROPERTY + "=" + metrics,
+                "-D" + BenchModels.DIR_PROPERTY + "=" + models,
                 // the anchor's JNI worker thread is non-daemon and never ends: let JMH end the fork quickly
                 "-Djmh.shutdownTimeout=2");
 
@@ -92,7 +94,9 @@ public final class BenchMain {
                 .param("tokens", Integer.toString(plan.tokens()))
                 .param("threads", Integer.toString(plan.threads()))
                 .warmupIterations(plan.throughputWarmup())
+                .warmupTime(TimeValue.seconds(plan.throughputSeconds()))
                 .measurementIterations(plan.throughputMeasure())
+                .measurementTime(TimeValue.seconds(plan.throughputSeconds()))
                 .build()).run();
 
         Path results = out.resolve("results.json");
@@ -129,13 +133,21 @@ public final class BenchMain {
         return values.stream().map(String::valueOf).toArray(String[]::new);
     }
 
-    /** Concatenates JMH's JSON result arrays into one array file. */
+    /**
+     * Concatenates JMH's JSON result arrays into one array file, with the java executable's path reduced to its
+     * file name (the results are meant to be shared; the JDK version fields stay).
+     */
     private static void mergeArrays(List<Path> inputs, Path output) throws IOException {
         JsonArrayBuilder all = Json.createArrayBuilder();
         List<JsonValue> values = new ArrayList<>();
         for (Path input : inputs) {
             try (JsonReader reader = Json.createReader(Files.newBufferedReader(input))) {
-                values.addAll(reader.readArray());
+                for (JsonValue run : reader.readArray()) {
+                    JsonObject object = run.asJsonObject();
+                    String jvm = object.getString("jvm", "java");
+                    values.add(Json.createObjectBuilder(object)
+                            .add("jvm", Path.of(jvm).getFileName().toString()).build());
+                }
             }
         }
         values.forEach(all::add);

@@ -17,12 +17,13 @@ import java.util.List;
  * @param sessions          concurrent sessions of the throughput benchmark
  * @param tokens            tokens generated per reply in the throughput benchmark
  * @param threads           llama.cpp decode threads, for us and for the anchor
- * @param throughputWarmup  warm-up rounds per throughput trial
- * @param throughputMeasure measured rounds per throughput trial
+ * @param throughputWarmup  warm-up iterations per throughput trial
+ * @param throughputMeasure measured iterations per throughput trial
+ * @param throughputSeconds length of one throughput iteration in seconds (as many rounds as fit, at least one)
  */
 record BenchPlan(String name, List<String> modes, List<Integer> idleCounts, String idleCapNote, int idleWarmup,
                  int idleMeasure, List<String> models, List<Integer> sessions, int tokens, int threads,
-                 int throughputWarmup, int throughputMeasure) {
+                 int throughputWarmup, int throughputMeasure, int throughputSeconds) {
 
     /** The largest idle count anyone asks for. */
     static final int MAX_IDLE = 100_000;
@@ -42,7 +43,7 @@ record BenchPlan(String name, List<String> modes, List<Integer> idleCounts, Stri
         List<Integer> wanted = List.of(0, 1000, 10_000);
         return new BenchPlan("quick", List.of("virtual", "platform", "selector"), cap(wanted, openFileLimit),
                 capNote(wanted, openFileLimit), 3, 8, List.of(BenchModels.TINY, BenchModels.SMALL),
-                List.of(1, 2, 4, 8), 32, decodeThreads(), 1, 4);
+                List.of(1, 2, 4, 8), 32, decodeThreads(), 2, 4, 1);
     }
 
     /** Everything: idle counts up to what the open-file limit allows (at most 100000), the Qwen2.5-1.5B shape. */
@@ -50,7 +51,7 @@ record BenchPlan(String name, List<String> modes, List<Integer> idleCounts, Stri
         List<Integer> wanted = List.of(0, 1000, 10_000, MAX_IDLE);
         return new BenchPlan("full", List.of("virtual", "platform", "selector"), cap(wanted, openFileLimit),
                 capNote(wanted, openFileLimit), 5, 20, List.of(BenchModels.TINY, BenchModels.QWEN25_1_5B_SHAPE),
-                List.of(1, 2, 4, 8), 64, decodeThreads(), 2, 5);
+                List.of(1, 2, 4, 8), 64, decodeThreads(), 2, 5, 5);
     }
 
     /** Idle connections one process can hold with this open-file limit, rounded down to a thousand. */

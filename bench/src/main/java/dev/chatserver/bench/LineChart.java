@@ -150,6 +150,11 @@ record LineChart(String title, String xLabel, String yLabel, List<String> xValue
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         int x = LEFT + 16;
         int y = TOP + 18;
+        int width = 40 + series.stream().mapToInt(s -> g.getFontMetrics().stringWidth(s.name())).max().orElse(0);
+        g.setColor(new Color(255, 255, 255, 220));
+        g.fillRect(x - 8, y - 16, width + 8, 20 * series.size() + 8);
+        g.setColor(Color.LIGHT_GRAY);
+        g.drawRect(x - 8, y - 16, width + 8, 20 * series.size() + 8);
         for (int s = 0; s < series.size(); s++) {
             g.setColor(PALETTE[s % PALETTE.length]);
             g.fillRect(x, y - 10, 22, 10);
@@ -169,11 +174,11 @@ record LineChart(String title, String xLabel, String yLabel, List<String> xValue
         g.drawString(text, x - m.stringWidth(text) / 2, y);
     }
 
-    /** The smallest of 1, 2, 2.5, 5 times a power of ten that is at least {@code max} (and above 0). */
+    /** The smallest of 1, 1.5, 2, 2.5, 5 times a power of ten that is at least {@code max} (and above 0). */
     static double niceCeiling(double max) {
         if (!(max > 0)) return 1;
         double power = Math.pow(10, Math.floor(Math.log10(max)));
-        for (double step : new double[] {1, 2, 2.5, 5, 10}) {
+        for (double step : new double[] {1, 1.5, 2, 2.5, 5, 10}) {
             if (step * power >= max) return step * power;
         }
         return 10 * power;

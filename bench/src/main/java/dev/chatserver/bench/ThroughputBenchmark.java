@@ -20,20 +20,24 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Generated tokens per second and time to first token for {@code sessions} concurrent sessions: our
- * {@code ChatEngine} ({@code impl=ours}) against llama.cpp's own server loop in the same native library
- * ({@code impl=llamacpp}), same model file, threads, context per session and greedy sampling.
+ * {@code ChatEngine} against llama.cpp's own server loop in the same native library, same model file, threads,
+ * context per session and greedy sampling.
  * <p>
- * One benchmark invocation is one round: every session gets the same prompt at the same moment and the round ends
- * when the last reply is complete. JMH's score is the round time; tokens/s (all tokens of the measured rounds over
- * their summed time) and the mean time to first token go to {@link TrialMetrics}.
+ * One benchmark invocation runs one round on each side, in alternating order: in a round every session gets the
+ * same prompt at the same moment and the round ends when the last reply is complete. Both sides live in the same
+ * JVM and take turns round by round, so that on a shared machine both see the same background load (trials of
+ * their own, minutes apart, would not). An iteration runs such pairs back to back for its time (at least one), so
+ * the tiny model gets many rounds and a warm JIT while a big one still fits. JMH's score is the mean time of a pair;
+ * tokens/s (all tokens of the measured rounds over their summed time) and the mean time to first token of each side
+ * go to {@link TrialMetrics}, one line per side ({@code impl=ours}, {@code impl=llamacpp}).
  * State of one trial; JMH's benchmark thread runs every method.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.SingleShotTime)
+@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--enable-preview", "--enable-native-access=ALL-UNNAMED", "-Djmh.shutdownTimeout=2"})
-@Warmup(iterations = 1)
-@Measurement(iterations = 3)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 4, time = 1)
 public class ThroughputBenchmark {
 
     /** The prompt every session sends. */
@@ -41,10 +45,6 @@ public class ThroughputBenchmark {
 
     /** Context per session in tokens, for us and (times sessions) for the anchor. */
     static final int CONTEXT_PER_SESSION = 512;
-
-    /** {@code ours} or {@code llamacpp}. */
-    @Param({ReportWriter.OURS, ReportWriter.ANCHOR})
-    public String impl;
 
     /** A {@link BenchModels} name. */
     @Param({BenchModels.TINY})
@@ -62,19 +62,37 @@ public class ThroughputBenchmark {
     @Param({"1"})
     public int threads;
 
-    private Generator generator;
-    private TrialMetrics metrics;
+    private Side ours;
+    private Side anchor;
     private boolean measuring;
+    private boolean oursFirst;
 
-    /** Loads the model into the implementation under test. */
+    /** One implementation and what its measured rounds produced. */
+    private record Side(Generator generator, TrialMetrics metrics) {
+        long round(int sessions, boolean measuring) throws InterruptedException {
+            RoundResult r = generator.round(sessions, PROMPT);
+            if (measuring) {
+                metrics.add("rounds", 1).add("replies", r.replies()).add("tokens", r.tokens())
+                        .add("pieces", r.pieces()).add("elapsedNanos", r.elapsedNanos())
+                        .add("ttftNanosSum", r.ttftNanosSum());
+            }
+            return r.tokens();
+        }
+    }
+
+    /** Loads the model into both implementations. */
     @Setup(Level.Trial)
     public void loadModel() {
         BenchLogging.quiet();
         var file = BenchModels.resolve(model);
-        generator = impl.equals(ReportWriter.OURS)
-                ? new EngineGenerator(file, sessions, tokens, threads, CONTEXT_PER_SESSION)
-                : new LlamaServerGenerator(file, sessions, tokens, threads, CONTEXT_PER_SESSION);
-        metrics = new TrialMetrics("throughput").param("impl", impl).param("model", model)
+        ours = new Side(new EngineGenerator(file, sessions, tokens, threads, CONTEXT_PER_SESSION),
+                metrics(ReportWriter.OURS));
+        anchor = new Side(new LlamaServerGenerator(file, sessions, tokens, threads, CONTEXT_PER_SESSION),
+                metrics(ReportWriter.ANCHOR));
+    }
+
+    private TrialMetrics metrics(String impl) {
+        return new TrialMetrics("throughput").param("impl", impl).param("model", model)
                 .param("sessions", sessions).param("tokens", tokens).param("threads", threads);
     }
 
@@ -84,38 +102,36 @@ public class ThroughputBenchmark {
         measuring = iteration.getType() == IterationType.MEASUREMENT;
     }
 
-    /** One round; returns the tokens generated so that the work cannot be optimised away. */
+    /** One round on each side, the order alternating; returns the tokens so the work cannot be optimised away. */
     @Benchmark
-    public long round() throws InterruptedException {
-        RoundResult r = generator.round(sessions, PROMPT);
-        if (measuring) record(r);
-        return r.tokens();
+    public long roundPair() throws InterruptedException {
+        oursFirst = !oursFirst;
+        Side first = oursFirst ? ours : anchor;
+        Side second = oursFirst ? anchor : ours;
+        return first.round(sessions, measuring) + second.round(sessions, measuring);
     }
 
-    private void record(RoundResult r) {
-        metrics.add("rounds", 1).add("replies", r.replies()).add("tokens", r.tokens()).add("pieces", r.pieces())
-                .add("elapsedNanos", r.elapsedNanos()).add("ttftNanosSum", r.ttftNanosSum());
-    }
-
-    /** Publishes tokens/s and time to first token of the measured rounds, then unloads the model. */
+    /** Publishes tokens/s and time to first token of each side's measured rounds, then unloads the models. */
     @TearDown(Level.Trial)
     public void unloadModel() {
         try {
-            double replies = metrics.get("replies");
-            if (replies > 0) {
-                metrics.value("tokensPerSecond", metrics.get("tokens") / (metrics.get("elapsedNanos") / 1e9))
-                        .value("ttftMillis", metrics.get("ttftNanosSum") / replies / 1e6)
-                        .value("tokensPerReply", metrics.get("tokens") / replies)
-                        .value("piecesPerReply", metrics.get("pieces") / replies);
+            for (Side side : new Side[] {ours, anchor}) {
+                if (side != null) publish(side.metrics());
             }
-            metrics.publish();
         } finally {
-            generator.close();
+            if (ours != null) ours.generator().close();
+            if (anchor != null) anchor.generator().close();
         }
     }
 
-    /** The metrics of the trial so far (for the smoke test, which runs the benchmark in its own JVM). */
-    TrialMetrics metrics() {
-        return metrics;
+    private static void publish(TrialMetrics metrics) {
+        double replies = metrics.get("replies");
+        if (replies > 0) {
+            metrics.value("tokensPerSecond", metrics.get("tokens") / (metrics.get("elapsedNanos") / 1e9))
+                    .value("ttftMillis", metrics.get("ttftNanosSum") / replies / 1e6)
+                    .value("tokensPerReply", metrics.get("tokens") / replies)
+                    .value("piecesPerReply", metrics.get("pieces") / replies);
+        }
+        metrics.publish();
     }
 }

@@ -13,6 +13,7 @@ import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -40,12 +41,16 @@ class BenchSmokeTest {
         metricsFile = dir.resolve("metrics.jsonl");
         System.setProperty(TrialMetrics.FILE_PROPERTY, metricsFile.toString());
         System.setProperty(BenchModels.DIR_PROPERTY, dir.resolve("models").toString());
+        // JMH refuses to start while another JMH run holds its machine-wide lock (a benchmark run, another build);
+        // these in-process smoke runs measure nothing and may overlap with one
+        System.setProperty("jmh.ignoreLock", "true");
     }
 
     @AfterEach
     void clearProperties() {
         System.clearProperty(TrialMetrics.FILE_PROPERTY);
         System.clearProperty(BenchModels.DIR_PROPERTY);
+        System.clearProperty("jmh.ignoreLock");
     }
 
     @Test
@@ -85,13 +90,15 @@ class BenchSmokeTest {
                 .param("threads", "1")
                 .build()).run();
 
-        assertThat(results).hasSize(2);
+        assertThat(results).hasSize(1);
+        assertThat(results.iterator().next().getPrimaryResult().getScore()).isPositive();
         List<JsonObject> trials = trials("throughput");
         assertThat(trials).extracting(t -> t.getJsonObject("params").getString("impl"))
                 .containsExactlyInAnyOrder(ReportWriter.OURS, ReportWriter.ANCHOR);
         for (JsonObject trial : trials) {
             JsonObject values = trial.getJsonObject("values");
-            assertThat(values.getJsonNumber("replies").intValue()).as("replies of %s", trial).isEqualTo(2);
+            assertThat(values.getJsonNumber("replies").intValue() % 2).as("replies of %s come in pairs", trial).isZero();
+            assertThat(values.getJsonNumber("replies").intValue()).as("replies of %s", trial).isPositive();
             assertThat(values.getJsonNumber("tokens").longValue()).as("tokens of %s", trial).isPositive();
             assertThat(values.getJsonNumber("tokensPerSecond").doubleValue()).isPositive();
             assertThat(values.getJsonNumber("ttftMillis").doubleValue()).isPositive();
@@ -102,7 +109,6 @@ class BenchSmokeTest {
     void reportRendersTablesAndChartsFromTheMeasurements() throws Exception {
         // the report of a run is built from the same two files a real run leaves behind
         new Runner(tiny(ThroughputBenchmark.class)
-                .param("impl", ReportWriter.OURS)
                 .param("model", BenchModels.TINY)
                 .param("sessions", "1")
                 .param("tokens", "4")
@@ -110,16 +116,17 @@ class BenchSmokeTest {
                 .result(dir.resolve("results.json").toString())
                 .resultFormat(ResultFormatType.JSON)
                 .build()).run();
-        BenchPlan plan = new BenchPlan("smoke", List.of("virtual"), List.of(0), "", 0, 1, List.of(BenchModels.TINY),
-                List.of(1), 4, 1, 0, 1);
+        BenchPlan plan = new BenchPlan("smoke", List.of("virtual"), List.of(0, 40), "", 0, 1, List.of(BenchModels.TINY),
+                List.of(1), 4, 1, 0, 1, 1);
 
         ReportWriter.write(dir, dir.resolve("results.json"), metricsFile, MachineInfo.current(), plan,
                 List.of("a note"));
 
         String md = Files.readString(dir.resolve("results.md"));
-        assertThat(md).contains("| tiny | 1 |").contains("- a note").contains("throughput-tiny.png").contains("idle-exchange.png");
+        assertThat(md).containsPattern("\\| tiny \\| 1 \\| [0-9.]+ \\| [0-9.]+ \\| \\*\\*[0-9.]+\\*\\*").contains("- a note").contains("throughput-tiny.png").contains("idle-exchange.png");
         assertThat(Files.size(dir.resolve("throughput-tiny.png"))).isPositive();
         assertThat(Files.size(dir.resolve("idle-exchange.png"))).isPositive();
+        assertThat(Files.size(dir.resolve("idle-memory.png"))).isPositive();
     }
 
     private static ChainedOptionsBuilder tiny(Class<?> benchmark) {
@@ -128,6 +135,7 @@ class BenchSmokeTest {
                 .forks(0)
                 .warmupIterations(0)
                 .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(100))
                 .shouldFailOnError(true);
     }
 

@@ -1,0 +1,41 @@
+package dev.chatserver.bench;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The idle counts follow the open-file limit, and the report says when the limit caps them. */
+class BenchPlanTest {
+
+    @Test
+    void largestIdleCountLeavesRoomForTheServersOwnFilesAndRoundsToThousands() {
+        assertThat(BenchPlan.largestIdle(20_000)).isEqualTo(18_000);
+        assertThat(BenchPlan.largestIdle(1_048_576)).isEqualTo(BenchPlan.MAX_IDLE);
+        assertThat(BenchPlan.largestIdle(1_500)).isZero();
+    }
+
+    @Test
+    void fullPlanIsCappedByALowLimitAndSaysSo() {
+        BenchPlan plan = BenchPlan.full(20_000);
+
+        assertThat(plan.idleCounts()).containsExactly(0, 1000, 10_000, 18_000);
+        assertThat(plan.idleCapNote()).contains("18000").contains("100000").contains("20000");
+    }
+
+    @Test
+    void fullPlanReachesOneHundredThousandWithAHighLimit() {
+        BenchPlan plan = BenchPlan.full(1_048_576);
+
+        assertThat(plan.idleCounts()).containsExactly(0, 1000, 10_000, 100_000);
+        assertThat(plan.idleCapNote()).isEmpty();
+    }
+
+    @Test
+    void quickPlanDropsCountsThatCollapseUnderTheLimit() {
+        BenchPlan plan = BenchPlan.quick(5_000);
+
+        assertThat(plan.idleCounts()).containsExactly(0, 1000, 3000);
+        assertThat(plan.models()).containsExactly(BenchModels.TINY, BenchModels.SMALL);
+        assertThat(plan.threads()).isPositive();
+    }
+}
