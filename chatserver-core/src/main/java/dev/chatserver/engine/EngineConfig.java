@@ -19,9 +19,10 @@ import java.util.Optional;
  * @param bufferPieces      text pieces a reply may buffer before its session pauses (default 64)
  * @param batchInvariant    whether a session's logits are bit for bit independent of the other sessions and of
  *                          evictions (default true). It costs speed when a session generates alone: its one-token
- *                          batches get a padding token, a second row computed on every step (measured on the 2-core
- *                          CPU benchmark machine: a lone session on the {@code small} bench model made about 130
- *                          tokens/s with it, about 290 without). Off, the engine decodes lone tokens as they are and
+ *                          batches get a padding token, a second row computed on every step (measured on a 2-core
+ *                          CPU with one decode thread, a lone session: about 130 against 300 tokens/s on the
+ *                          {@code small} bench model, 3.8 against 7 on the Qwen2.5-1.5B shape in Q8_0). Off, the
+ *                          engine decodes lone tokens as they are and
  *                          turns flash attention off (llama.cpp's defaults); answers then still never mix between
  *                          sessions, but their last bits, and so rarely a greedy token, may depend on what the other
  *                          sessions do (see the package documentation)
