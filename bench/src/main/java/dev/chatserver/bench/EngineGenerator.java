@@ -27,13 +27,15 @@ final class EngineGenerator implements Generator {
 
     private final ChatEngine engine;
 
-    EngineGenerator(Path model, int sessions, int tokens, int threads, int contextPerSession) {
+    EngineGenerator(Path model, int sessions, int tokens, int threads, int contextPerSession,
+                    boolean batchInvariant) {
         this.engine = ChatEngine.create(EngineConfig.builder(model)
                 .parallel(sessions)
                 .contextPerSession(contextPerSession)
                 .threads(threads)
                 .maxTokens(tokens)
                 .sampling(Sampling.greedy())
+                .batchInvariant(batchInvariant)
                 .build());
     }
 

@@ -62,6 +62,14 @@ public class ThroughputBenchmark {
     @Param({"1"})
     public int threads;
 
+    /**
+     * Our engine's {@code EngineConfig.batchInvariant}: true (the default) pads lone tokens so that answers do not
+     * depend on other sessions; false measures the faster lone-session path. The report shows the last trial of each
+     * model and session count, so run one value at a time.
+     */
+    @Param({"true"})
+    public boolean batchInvariant;
+
     private Side ours;
     private Side anchor;
     private boolean measuring;
@@ -85,7 +93,7 @@ public class ThroughputBenchmark {
     public void loadModel() {
         BenchLogging.quiet();
         var file = BenchModels.resolve(model);
-        ours = new Side(new EngineGenerator(file, sessions, tokens, threads, CONTEXT_PER_SESSION),
+        ours = new Side(new EngineGenerator(file, sessions, tokens, threads, CONTEXT_PER_SESSION, batchInvariant),
                 metrics(ReportWriter.OURS));
         anchor = new Side(new LlamaServerGenerator(file, sessions, tokens, threads, CONTEXT_PER_SESSION),
                 metrics(ReportWriter.ANCHOR));
@@ -93,7 +101,8 @@ public class ThroughputBenchmark {
 
     private TrialMetrics metrics(String impl) {
         return new TrialMetrics("throughput").param("impl", impl).param("model", model)
-                .param("sessions", sessions).param("tokens", tokens).param("threads", threads);
+                .param("sessions", sessions).param("tokens", tokens).param("threads", threads)
+                .param("batchInvariant", Boolean.toString(batchInvariant));
     }
 
     /** Remembers whether the coming iteration is measured (warm-up rounds are not counted). */

@@ -71,6 +71,10 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", description = "Tokens per decode call (default: 512).")
     Integer batchSize;
 
+    @Option(names = "--no-batch-invariance", description = "About twice as fast for a lone user, but answers may "
+            + "then differ in the last bits (rarely a token) with what other users do (default: invariant).")
+    boolean noBatchInvariance;
+
     @Option(names = "--max-tokens", paramLabel = "N", description = "Longest answer in tokens (default: 1024).")
     Integer maxTokens;
 
@@ -164,7 +168,8 @@ final class ServerCommand implements Callable<Integer> {
         return DefaultModel.ensure(file, noPull, spec.commandLine().getOut());
     }
 
-    private EngineConfig engineConfig(Path file) {
+    /** @return the engine config the options give for the model file (package-private for tests) */
+    EngineConfig engineConfig(Path file) {
         EngineConfig.Builder builder = EngineConfig.builder(file);
         if (parallel != null) builder.parallel(parallel);
         if (contextPerSession != null) builder.contextPerSession(contextPerSession);
@@ -173,6 +178,7 @@ final class ServerCommand implements Callable<Integer> {
         if (maxTokens != null) builder.maxTokens(maxTokens);
         if (maxQueued != null) builder.maxQueued(maxQueued);
         if (systemPrompt != null) builder.systemPrompt(systemPrompt);
+        if (noBatchInvariance) builder.batchInvariant(false);
         builder.sampling(sampling());
         return builder.build(); // bad values: IllegalArgumentException, exit code 2
     }

@@ -19,7 +19,8 @@ import java.util.Arrays;
  * <p>A batch never holds a single token, nor a single token whose logits are wanted: llama.cpp multiplies one row on
  * another path (matrix-vector instead of matrix-matrix) whose results differ in the last bits, so a session alone
  * would get other logits than the same session next to others. Such a batch gets a padding token of an extra
- * sequence id, with logits, whose cell is freed right after the decode.
+ * sequence id, with logits, whose cell is freed right after the decode. The padding row costs a whole row of
+ * compute on every step of a lone session, so it can be turned off ({@link EngineConfig#batchInvariant()}).
  */
 final class DecodeStep {
 
@@ -38,6 +39,8 @@ final class DecodeStep {
     /** The sequence id of padding tokens, one above the slots' ids. */
     private final int paddingSeq;
     private final int paddingToken;
+    /** Whether one-row batches and one-row outputs are padded ({@link EngineConfig#batchInvariant()}). */
+    private final boolean pad;
     private final Finisher finisher;
     /** Whether to digest every sampled position's logits into its turn (tests of bit-identical answers). */
     private final boolean traceLogits;
@@ -45,7 +48,8 @@ final class DecodeStep {
     private boolean cellsRemoved;
 
     DecodeStep(LlamaContext context, Vocab vocab, Batch batch, Slot[] slots, int batchSize, int paddingSeq,
-               boolean traceLogits, Finisher finisher) {
+               boolean pad, boolean traceLogits, Finisher finisher) {
+        this.pad = pad;
         this.traceLogits = traceLogits;
         this.context = context;
         this.vocab = vocab;
@@ -77,7 +81,7 @@ final class DecodeStep {
         int limit = batchSize;
         while (true) {
             if (!fill(limit)) return false;
-            boolean padded = batch.size() == 1 || outputs() == 1;
+            boolean padded = pad && (batch.size() == 1 || outputs() == 1);
             if (padded) batch.add(paddingToken, 0, paddingSeq, true);
             DecodeResult result;
             try {
@@ -93,7 +97,7 @@ final class DecodeStep {
                 failBatch("decoding was aborted");
                 return true;
             }
-            if (batch.size() == 2 && padded) {
+            if (batch.size() == 2 && padded || batch.size() == 1) {
                 failBatch("the KV cache has no room left");
                 return true;
             }

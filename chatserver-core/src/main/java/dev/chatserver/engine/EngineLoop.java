@@ -64,7 +64,7 @@ final class EngineLoop implements Runnable {
         }
         this.prompts = new PromptBuilder(model, config.contextPerSession(), config.maxTokens());
         this.step = new DecodeStep(context, model.vocab(), batch, slots, config.batchSize(), config.parallel(),
-                traceLogits, this::finish);
+                config.batchInvariant(), traceLogits, this::finish);
     }
 
     static LlamaModel loadModel(EngineConfig config) {
@@ -80,7 +80,7 @@ final class EngineLoop implements Runnable {
             throw new IllegalArgumentException("context per session × parallel is too large: " + cells + " tokens");
         }
         return new ContextParams((int) cells, batch, batch,
-                config.parallel() + 1, config.threads(), config.threads(), true);
+                config.parallel() + 1, config.threads(), config.threads(), config.batchInvariant());
     }
 
     private static Sampler newSampler(Sampling sampling) {

@@ -1,0 +1,58 @@
+package dev.chatserver.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chatserver.engine.Engines.Answer;
+import dev.chatserver.testing.TestModels;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link EngineConfig#batchInvariant()}: on by default; off, a lone session decodes one-token batches without the
+ * padding row and still answers, reproducibly, through follow-up turns and evictions. JUnit thread only.
+ */
+class BatchInvariantOptionTest {
+
+    private static final String FIRST = "Tell me about the sea.";
+    private static final String SECOND = "And the mountains?";
+
+    @Test
+    void invarianceIsTheDefault() {
+        assertThat(EngineConfig.builder(Path.of("model.gguf")).build().batchInvariant()).isTrue();
+        assertThat(EngineConfig.builder(Path.of("model.gguf")).batchInvariant(false).build().batchInvariant())
+                .isFalse();
+    }
+
+    @Test
+    void withoutPaddingALoneSessionAnswersReproduciblyAcrossTurnsAndEvictions() {
+        Path model = TestModels.tiny();
+        try (ChatEngine engine = Engines.startTracing(model, 1, c -> c.batchInvariant(false));
+             ChatEngine invariant = Engines.startTracing(model, 1, c -> c)) {
+            String first;
+            String second;
+            try (ChatSession session = engine.openSession()) {
+                first = Engines.ask(session, FIRST).textAndLogits();
+                second = Engines.ask(session, SECOND).textAndLogits();
+            }
+            try (ChatSession again = engine.openSession()) {
+                assertThat(Engines.ask(again, FIRST).textAndLogits()).isEqualTo(first);
+                assertThat(Engines.ask(again, SECOND).textAndLogits()).isEqualTo(second);
+            }
+            // Another session takes the only slot in between, so the second turn decodes the history again.
+            try (ChatSession evicted = engine.openSession(); ChatSession other = engine.openSession()) {
+                Answer answer = Engines.ask(evicted, FIRST);
+                assertThat(answer.textAndLogits()).isEqualTo(first);
+                Engines.ask(other, FIRST);
+                Answer afterEviction = Engines.ask(evicted, SECOND);
+                assertThat(afterEviction.completion().isSuccess()).isTrue();
+                assertThat(afterEviction.stats().generatedTokens()).isPositive();
+            }
+            String padded;
+            try (ChatSession session = invariant.openSession()) {
+                padded = Engines.ask(session, FIRST).textAndLogits();
+            }
+            System.out.printf("lone session, first answer: padded %s, unpadded %s (%s)%n", padded, first,
+                    padded.equals(first) ? "same logits" : "logits differ in the last bits");
+        }
+    }
+}
