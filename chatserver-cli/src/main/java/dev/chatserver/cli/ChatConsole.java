@@ -34,7 +34,8 @@ sealed interface ChatConsole extends AutoCloseable permits TerminalConsole, Plai
     /**
      * Shows the prompt and reads the user's next non-blank line.
      *
-     * @return the line, or empty at the end of input (or when the user quit with Ctrl-C at the prompt)
+     * @return the line, or empty at the end of input (or when the user quit with Ctrl-C at the prompt); with a
+     *         line, the calling thread's interrupt status is set when a Ctrl-C came as the line was accepted
      * @throws IOException if reading fails
      */
     Optional<String> nextPrompt() throws IOException;

@@ -39,21 +39,16 @@ final class ClientCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw CommandFailure.runtime("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
         }
-        ClientInterrupts interrupts = new ClientInterrupts();
+        ClientInterrupts interrupts = new ClientInterrupts(Thread.currentThread());
         try (connection; ChatConsole console = ChatConsole.open();
                 var _ = console.onInterrupt(interrupts::pressed)) {
             console.info("Connected to " + host + ":" + port);
             while (!interrupts.beforePrompt()) {
-                Optional<String> prompt;
-                try {
-                    prompt = console.nextPrompt();
-                } catch (IOException e) {
-                    if (interrupts.pressedSincePrompt()) {
-                        break; // Ctrl-C as the prompt was set up broke the terminal's set-up: the user quits
-                    }
-                    throw e;
-                }
-                if (prompt.isEmpty() || !converse(connection, console, interrupts, prompt.get())) {
+                Optional<String> prompt = console.nextPrompt();
+                // The console leaves the interrupt status set when Ctrl-C came as the line was accepted.
+                boolean pressedOnAccept = Thread.interrupted();
+                if (prompt.isEmpty() || interrupts.lineAccepted(pressedOnAccept)
+                        || !converse(connection, console, interrupts, prompt.get())) {
                     break;
                 }
             }

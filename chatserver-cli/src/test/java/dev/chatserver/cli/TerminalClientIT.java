@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,7 +82,12 @@ class TerminalClientIT {
         }
     }
 
-    @Test
+    /**
+     * Repeated because where the second press lands varies from run to run, and some moments were once fatal: the
+     * few microseconds in which JLine swapped the JVM's signal handlers at a prompt's start (exit 130), and the
+     * start of an {@code stty} the press killed (an error); each showed in about one run of ten.
+     */
+    @RepeatedTest(5)
     void twoQuickCtrlCsDuringAnAnswerQuit() throws Exception {
         try (RunningCli server = startServerWithLongAnswers()) {
             whileAnswering(server, (terminal, screen) -> {
