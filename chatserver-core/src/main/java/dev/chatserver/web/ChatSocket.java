@@ -11,6 +11,7 @@ import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One WebSocket connection: a {@link Conversation} (one engine session) fed with the connection's text messages.
@@ -42,6 +43,8 @@ final class ChatSocket implements WsListener {
     /** Set once on the connection thread in {@link #onOpen}; read by the others. */
     private volatile WsSession ws;
     private volatile Conversation conversation;
+    /** Set by whichever thread frees the session first; later calls of {@link #release} only repeat harmless steps. */
+    private final AtomicBoolean released = new AtomicBoolean();
 
     ChatSocket(ChatEngine engine, OpenSockets sockets, int maxMessageBytes) {
         this.engine = engine;
@@ -73,8 +76,9 @@ final class ChatSocket implements WsListener {
         }
         Thread connectionThread = Thread.currentThread();
         Thread.ofVirtual().name("ws-watch-" + conversation.sessionId()).start(() -> closeAfter(connectionThread));
-        LOG.log(Level.DEBUG, "session {0}: WebSocket opened from {1}", conversation.sessionId(),
-                session.socketContext().remotePeer().address());
+        // INFO like the TCP server's connections: one line when a connection opens and one when it closes.
+        LOG.log(Level.INFO, "WebSocket from {0} opened (session {1})", session.socketContext().remotePeer().address(),
+                conversation.sessionId());
     }
 
     /**
@@ -129,13 +133,13 @@ final class ChatSocket implements WsListener {
     @Override
     public void onClose(WsSession session, int status, String reason) {
         LOG.log(Level.DEBUG, "session {0}: WebSocket closed by the client ({1} {2})", sessionId(), status, reason);
-        release();
+        release("client closed");
     }
 
     @Override
     public void onError(WsSession session, Throwable t) {
         LOG.log(Level.DEBUG, "session " + sessionId() + ": WebSocket failed", t);
-        release();
+        release("failed: " + t);
     }
 
     /** Input the connection does not survive: the error goes out after the conversation stopped, then a close. */
@@ -147,7 +151,7 @@ final class ChatSocket implements WsListener {
         deliver(ServerMessage.End.error(problem.getMessage()));
         boolean tooLarge = problem.kind() == ProtocolException.Kind.TOO_LARGE;
         ws.close(tooLarge ? WsCloseCodes.TOO_BIG : WsCloseCodes.VIOLATED_POLICY, problem.getMessage());
-        release();
+        release(problem.getMessage());
     }
 
     /** The conversation's outbound: one text frame per message. A failed write means the client is gone. */
@@ -179,7 +183,7 @@ final class ChatSocket implements WsListener {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        release();
+        release("client gone");
     }
 
     /** First step of closing the server: every answer in progress ends with {@code server shutting down}. */
@@ -208,13 +212,18 @@ final class ChatSocket implements WsListener {
                 LOG.log(Level.DEBUG, "session {0}: client gone at shutdown: {1}", sessionId(), e.toString());
             }
         }
-        release();
+        release("server shutting down");
     }
 
-    private void release() {
+    /** Frees the connection's place and its engine session; the first call logs why. Any thread. */
+    private void release(String reason) {
         sockets.remove(this);
         Conversation c = conversation;
-        if (c != null) c.close();
+        if (c == null) return;
+        c.close();
+        if (released.compareAndSet(false, true)) {
+            LOG.log(Level.INFO, "WebSocket of session {0} closed: {1}", c.sessionId(), reason);
+        }
     }
 
     private String sessionId() {

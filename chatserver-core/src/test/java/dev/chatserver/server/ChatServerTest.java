@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.testing.LogRecorder;
 import dev.chatserver.testing.SlotHolder;
 import dev.chatserver.testing.TestEngines;
 import dev.chatserver.protocol.MessageCodec;
@@ -16,6 +17,7 @@ import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -63,6 +65,25 @@ class ChatServerTest {
             WireClient.Answer answer = client.ask(FIRST).ok();
             assertThat(answer.text()).isEqualTo(hello);
             assertThat(answer.pieces()).isPositive();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConnectionMode.class)
+    void aConnectionLogsOneLineWhenItOpensAndOneWhenItClosesNotOnePerToken(ConnectionMode mode) throws Exception {
+        try (LogRecorder log = LogRecorder.of(ChatServer.class.getPackageName()); ChatServer server = start(mode)) {
+            try (WireClient client = new WireClient(server.port())) {
+                assertThat(client.ask(FIRST).ok().pieces()).as("several pieces were sent").isGreaterThan(1);
+            }
+            List<String> closed = log.await(line -> line.matches("INFO connection \\d+ closed: .*"), 1,
+                    Duration.ofSeconds(30));
+            assertThat(closed).hasSize(1);
+            String id = closed.getFirst().split(" ")[2];
+            assertThat(log.lines()).as("the lines naming the connection").filteredOn(line -> line.contains(
+                    "connection " + id + " ")).satisfiesExactly(
+                    opened -> assertThat(opened).matches(
+                            "INFO connection " + id + " from /127\\.0\\.0\\.1:\\d+ opened \\(session s-\\d+\\)"),
+                    close -> assertThat(close).isEqualTo(closed.getFirst()));
         }
     }
 

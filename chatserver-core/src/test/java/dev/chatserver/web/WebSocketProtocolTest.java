@@ -7,6 +7,7 @@ import dev.chatserver.protocol.Conversation;
 import dev.chatserver.protocol.MessageCodec;
 import dev.chatserver.protocol.ServerMessage;
 import dev.chatserver.server.ChatServer;
+import dev.chatserver.testing.LogRecorder;
 import io.helidon.websocket.WsCloseCodes;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -14,9 +15,12 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,6 +61,33 @@ class WebSocketProtocolTest {
             client.send("{\"token\":\"Hello\",\"eog\":true}");
             assertThat(client.answer()).as("second turn of the same session").isEqualTo(expected.get(1));
         }
+    }
+
+    @Test
+    void aConnectionLogsOneLineWhenItOpensAndOneWhenItClosesNotOnePerToken() throws Exception {
+        try (LogRecorder log = LogRecorder.of(ChatSocket.class.getName())) {
+            String session;
+            try (WsTestClient client = WsTestClient.connect(ws("/ws"), null)) {
+                List<String> opened = log.await(line -> line.contains(" opened "), 1, Duration.ofSeconds(30));
+                assertThat(opened).hasSize(1);
+                Matcher open = Pattern.compile("INFO WebSocket from /127\\.0\\.0\\.1:\\d+ opened \\(session (s-\\d+)\\)")
+                        .matcher(opened.getFirst());
+                assertThat(open.matches()).as(opened.getFirst()).isTrue();
+                session = open.group(1);
+                client.send("{\"token\":\"Hello\",\"eog\":true}");
+                assertThat(client.answer()).isEqualTo(expected.get(0));
+            }
+            String closed = "INFO WebSocket of session " + session + " closed: client closed";
+            assertThat(log.await(closed::equals, 1, Duration.ofSeconds(30))).hasSize(1);
+            assertThat(log.lines()).as("the lines naming the session")
+                    .filteredOn(line -> line.matches(".*session " + session + "\\b.*"))
+                    .containsExactly(opened(log, session), closed);
+        }
+    }
+
+    private static String opened(LogRecorder log, String session) {
+        return log.lines().stream().filter(line -> line.endsWith("opened (session " + session + ")")).findFirst()
+                .orElseThrow();
     }
 
     @Test
