@@ -95,8 +95,8 @@ public final class FileServer implements AutoCloseable {
 
     /**
      * Answers {@code path} with headers announcing a file of {@code length} bytes (200 with that
-     * {@code Content-Length}, or 206 with a matching {@code Content-Range} to a range request) and then drops the
-     * connection without sending any of it: a file larger than any disk, for free.
+     * {@code Content-Length}, or 206 with a matching {@code Content-Range} to a range request) and then sends
+     * nothing until the server closes: a file larger than any disk, for free.
      */
     public FileServer announce(String path, long length) {
         announced.put(path, length);
@@ -143,7 +143,8 @@ public final class FileServer implements AutoCloseable {
         }
     }
 
-    private static void announceOnly(HttpExchange exchange, long length, String range) throws IOException {
+    private void announceOnly(HttpExchange exchange, long length, String range)
+            throws IOException, InterruptedException {
         Matcher matcher = range == null ? null : RANGE.matcher(range);
         long start = matcher != null && matcher.matches() ? Long.parseLong(matcher.group(1)) : 0;
         if (start > 0) {
@@ -151,7 +152,10 @@ public final class FileServer implements AutoCloseable {
         }
         exchange.sendResponseHeaders(start > 0 ? 206 : 200, length - start);
         exchange.getResponseBody().flush();
-        throw new IOException("the test server announced " + length + " bytes and sends none");
+        // Keep the connection open like a server about to send: dropping it at once may fail the client's request
+        // before it has seen the headers.
+        closed.await();
+        throw new IOException("the test server announced " + length + " bytes and sent none");
     }
 
     private void sendFile(HttpExchange exchange, Served served, String range) throws IOException, InterruptedException {
