@@ -59,6 +59,24 @@ final class CliRun {
     }
 
     /**
+     * The jar under {@code bash -c 'ulimit -f KIB'}: a write beyond the file size limit fails with EFBIG ("File too
+     * large"), the way a write to a full disk fails with ENOSPC, without needing a small file system to fill. The JVM
+     * ignores the SIGXFSZ that comes with it, so the write fails instead of the process being killed.
+     *
+     * @param limitKib the limit in KiB (bash counts {@code ulimit -f} in 1024-byte blocks outside POSIX mode)
+     * @param args     the command line after {@code java -jar chatserver-cli.jar}
+     * @return a process builder for it
+     */
+    static ProcessBuilder commandWithFileSizeLimit(long limitKib, String... args) {
+        List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -f " + limitKib + " && exec \"$@\"",
+                "bash"));
+        command.addAll(command(args).command());
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().remove("POSIXLY_CORRECT"); // would make bash count in 512-byte blocks
+        return builder;
+    }
+
+    /**
      * Runs to the end with the given stdin.
      *
      * @param stdin what to pipe into the process (closed afterwards)

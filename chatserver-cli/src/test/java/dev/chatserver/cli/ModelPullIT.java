@@ -1,6 +1,7 @@
 package dev.chatserver.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.chatserver.gguf.SyntheticModel;
 import dev.chatserver.models.ByteSizes;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +49,9 @@ class ModelPullIT {
         hub = HubMirror.start()
                 .publish(MODEL_PATH, model, sha256)
                 .publish("/files/tiny.gguf", model, sha256)
-                .publish("/files/bad.gguf", model, "0".repeat(64));
+                .publish("/files/bad.gguf", model, "0".repeat(64))
+                .publish("/files/resumable.gguf", model, sha256)
+                .announce("/files/huge.gguf", 1L << 50);
     }
 
     @AfterAll
@@ -96,6 +100,57 @@ class ModelPullIT {
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.stderrLines()).singleElement().asString().startsWith("error: checksum mismatch");
         assertThat(dir.resolve("models")).isEmptyDirectory();
+    }
+
+    @Test
+    void aModelLargerThanTheFreeDiskSpaceIsOneLineExitCode1AndLeavesNoFile() throws Exception {
+        Path models = dir.resolve("models");
+
+        CliRun.Result result = run(dir, null, "model", "pull", hub.url("/files/huge.gguf").toString(),
+                "--out", models.resolve("huge.gguf").toString());
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stderrLines()).singleElement().asString()
+                .matches("error: not enough disk space in \\Q" + models + "\\E: need 1\\.1 PB, "
+                        + "\\d+(\\.\\d)? [kMGT]?B free");
+        assertThat(models).isEmptyDirectory();
+    }
+
+    @Test
+    void aDiskFillingUpMidFileKeepsThePartialFileAndTheNextPullResumesIt() throws Exception {
+        assumeTrue(onPath("bash"), "needs bash on the PATH to run the CLI under a file size limit (ulimit -f)");
+        String url = hub.url("/files/resumable.gguf").toString();
+        Path out = dir.resolve("models").resolve("resumable.gguf");
+        Path part = dir.resolve("models").resolve("resumable.gguf.part");
+        long limitKib = 256;
+        long limit = limitKib * 1024;
+        assertThat((long) model.length).as("the limit must fall mid-file").isGreaterThan(2 * limit);
+
+        CliRun.Result full = run(CliRun.commandWithFileSizeLimit(limitKib, "model", "pull", url,
+                "--out", out.toString()), dir, null);
+
+        assertThat(full.exitCode()).as(full.stderr()).isEqualTo(1);
+        assertThat(full.stderrLines()).containsExactly("error: cannot write " + part + " beyond "
+                + ByteSizes.format(limit) + ": the file system or the file size limit (ulimit -f) allows no larger "
+                + "file (file too large); raise the limit and run again to resume, or save to another file system");
+        assertThat(out).doesNotExist();
+        assertThat(part).hasSize(limit);
+
+        CliRun.Result again = run(dir, null, "model", "pull", url, "--out", out.toString());
+
+        assertThat(again.exitCode()).as(again.stderr()).isZero();
+        assertThat(again.stdoutLines()).contains("Resuming a partial download at " + ByteSizes.format(limit),
+                "SHA-256 verified: " + sha256 + " (as announced by the server)");
+        assertThat(hub.requests()).filteredOn(request -> request.path().equals("/cdn/files/resumable.gguf"))
+                .extracting(HubMirror.Request::range).containsExactly(null, "bytes=" + limit + "-");
+        assertThat(out).hasBinaryContent(model);
+        assertThat(part).doesNotExist();
+    }
+
+    private static boolean onPath(String program) {
+        String path = System.getenv("PATH");
+        return path != null && Arrays.stream(path.split(java.io.File.pathSeparator))
+                .anyMatch(folder -> !folder.isEmpty() && Files.isExecutable(Path.of(folder, program)));
     }
 
     @Test
@@ -202,7 +257,13 @@ class ModelPullIT {
     /** Runs the jar in {@code workDir} with {@code HF_ENDPOINT} set to {@code hubAddress} (null: unset). */
     private static CliRun.Result run(Path workDir, URI hubAddress, String... args)
             throws IOException, InterruptedException {
-        ProcessBuilder command = CliRun.command(args).directory(workDir.toFile());
+        return run(CliRun.command(args), workDir, hubAddress);
+    }
+
+    /** Runs {@code command} in {@code workDir} with {@code HF_ENDPOINT} set to {@code hubAddress} (null: unset). */
+    private static CliRun.Result run(ProcessBuilder command, Path workDir, URI hubAddress)
+            throws IOException, InterruptedException {
+        command.directory(workDir.toFile());
         command.environment().remove("HF_ENDPOINT");
         if (hubAddress != null) command.environment().put("HF_ENDPOINT", hubAddress.toString());
         Process process = command.start();
@@ -211,7 +272,7 @@ class ModelPullIT {
         CompletableFuture<String> err = CliRun.readAsync(process.getErrorStream());
         if (!process.waitFor(CliRun.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("timed out: " + String.join(" ", args));
+            throw new AssertionError("timed out: " + String.join(" ", command.command()));
         }
         return new CliRun.Result(process.exitValue(), out.join(), err.join());
     }

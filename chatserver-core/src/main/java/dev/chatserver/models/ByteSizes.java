@@ -5,7 +5,7 @@ import java.util.Locale;
 /** Formats byte counts for people, in decimal units as model hubs list them (1 GB = 10^9 bytes). Stateless. */
 public final class ByteSizes {
 
-    private static final String[] UNITS = {"B", "kB", "MB", "GB", "TB"};
+    private static final String[] UNITS = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
 
     private ByteSizes() {
     }

@@ -110,7 +110,14 @@ final class PartialFile implements AutoCloseable {
         try {
             while (buffer.hasRemaining()) channel.write(buffer);
         } catch (IOException e) {
-            throw storage(path, "cannot write", e);
+            // A write cut short by a full disk or a size limit still leaves its first bytes in the file: count them,
+            // so that digest and size keep describing exactly what the file holds.
+            int written = buffer.position() - offset;
+            digest.update(bytes, offset, written);
+            size += written;
+            if (e instanceof ClosedByInterruptException) throw storage(path, "cannot write", e);
+            throw new StorageException(path, "cannot write " + path + " beyond " + ByteSizes.format(size) + ": "
+                    + reason(e) + "; " + remedy(e), e);
         }
         digest.update(bytes, offset, length);
         size += length;
@@ -186,7 +193,8 @@ final class PartialFile implements AutoCloseable {
     }
 
     /**
-     * Turns an I/O failure into a one-line message: {@code cannot write models/x.gguf.part: No space left on device}.
+     * Turns an I/O failure into a one-line message, e.g.
+     * {@code cannot create directory models: the disk is full (no space left on device)}.
      */
     static DownloadException storage(Path path, String what, IOException e) {
         if (e instanceof ClosedByInterruptException) {
@@ -197,7 +205,37 @@ final class PartialFile implements AutoCloseable {
         return new StorageException(path, what + " " + path + ": " + reason(e), e);
     }
 
+    /**
+     * The texts below are the C library's {@code strerror} messages for ENOSPC, EDQUOT and EFBIG, which is what the
+     * JDK puts into a failed write's exception; a message in another language is passed on as it is.
+     */
     private static String reason(IOException e) {
+        return switch (systemMessage(e)) {
+            case "No space left on device" -> "the disk is full (no space left on device)";
+            case "Disk quota exceeded" -> "the disk quota is used up (disk quota exceeded)";
+            // EFBIG: beyond what the file system can hold in one file (4 GB on FAT32), or beyond RLIMIT_FSIZE.
+            case "File too large" -> "the file system or the file size limit (ulimit -f) allows no larger file"
+                    + " (file too large)";
+            default -> exceptionReason(e);
+        };
+    }
+
+    /** @return what the user can do after a failed write, which kept the partial file */
+    private static String remedy(IOException e) {
+        return switch (systemMessage(e)) {
+            case "No space left on device", "Disk quota exceeded" -> "free some space and run again to resume";
+            case "File too large" -> "raise the limit and run again to resume, or save to another file system";
+            default -> "run again to resume";
+        };
+    }
+
+    /** @return the operating system's message: a {@link FileSystemException}'s reason, else the message */
+    private static String systemMessage(IOException e) {
+        String message = e instanceof FileSystemException fse ? fse.getReason() : e.getMessage();
+        return message == null ? "" : message;
+    }
+
+    private static String exceptionReason(IOException e) {
         return switch (e) {
             case AccessDeniedException _ -> "permission denied";
             case NoSuchFileException _ -> "no such file or directory";

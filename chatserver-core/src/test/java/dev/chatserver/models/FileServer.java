@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 
 /**
  * A small HTTP file server on 127.0.0.1 (ephemeral port) for download tests: serves byte arrays with
- * {@code Range} support, redirects, and faults (dropping the connection mid-file, ignoring ranges).
+ * {@code Range} support, redirects, and faults (dropping the connection mid-file, ignoring ranges, announcing a
+ * length without sending it).
  * Handlers run on virtual threads; the configuration maps are safe to change from the test thread.
  */
 public final class FileServer implements AutoCloseable {
@@ -43,6 +44,8 @@ public final class FileServer implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, Served> files = new ConcurrentHashMap<>();
     private final Map<String, Redirect> redirects = new ConcurrentHashMap<>();
+    /** Paths that announce a length in bytes but send no byte of it. */
+    private final Map<String, Long> announced = new ConcurrentHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -90,6 +93,16 @@ public final class FileServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Answers {@code path} with headers announcing a file of {@code length} bytes (200 with that
+     * {@code Content-Length}, or 206 with a matching {@code Content-Range} to a range request) and then sends
+     * nothing until the server closes: a file larger than any disk, for free.
+     */
+    public FileServer announce(String path, long length) {
+        announced.put(path, length);
+        return this;
+    }
+
     /** Answers {@code path} with a redirect to {@code location}, announcing {@code linkedEtag} (null: none). */
     public FileServer redirect(String path, int status, String location, String linkedEtag) {
         redirects.put(path, new Redirect(status, location, linkedEtag));
@@ -113,7 +126,10 @@ public final class FileServer implements AutoCloseable {
         try (exchange) {
             Redirect redirect = redirects.get(path);
             Served served = files.get(path);
-            if (redirect != null) {
+            Long announcedLength = announced.get(path);
+            if (announcedLength != null) {
+                announceOnly(exchange, announcedLength, range);
+            } else if (redirect != null) {
                 exchange.getResponseHeaders().set("Location", redirect.location());
                 if (redirect.linkedEtag() != null) {
                     exchange.getResponseHeaders().set("X-Linked-Etag", redirect.linkedEtag());
@@ -125,6 +141,21 @@ public final class FileServer implements AutoCloseable {
                 sendFile(exchange, served, range);
             }
         }
+    }
+
+    private void announceOnly(HttpExchange exchange, long length, String range)
+            throws IOException, InterruptedException {
+        Matcher matcher = range == null ? null : RANGE.matcher(range);
+        long start = matcher != null && matcher.matches() ? Long.parseLong(matcher.group(1)) : 0;
+        if (start > 0) {
+            exchange.getResponseHeaders().set("Content-Range", "bytes " + start + "-" + (length - 1) + "/" + length);
+        }
+        exchange.sendResponseHeaders(start > 0 ? 206 : 200, length - start);
+        exchange.getResponseBody().flush();
+        // Keep the connection open like a server about to send: dropping it at once may fail the client's request
+        // before it has seen the headers.
+        closed.await();
+        throw new IOException("the test server announced " + length + " bytes and sent none");
     }
 
     private void sendFile(HttpExchange exchange, Served served, String range) throws IOException, InterruptedException {

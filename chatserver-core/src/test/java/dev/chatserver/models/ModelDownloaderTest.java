@@ -260,6 +260,44 @@ class ModelDownloaderTest {
         assertThat(server.requests()).isEmpty();
     }
 
+    /** 2^50 bytes: more than any disk this runs on has free. */
+    private static final long ONE_PIB = 1L << 50;
+
+    @Test
+    void aFileLargerThanTheFreeSpaceIsRefusedBeforeAnyByteIsWritten() {
+        server.announce("/huge.gguf", ONE_PIB);
+
+        assertThatThrownBy(() -> downloader(0).download(server.url("/huge.gguf"), target, Optional.empty(),
+                DownloadProgress.none()))
+                .isInstanceOfSatisfying(StorageException.class,
+                        e -> assertThat(e.path()).isEqualTo(target.getParent()))
+                .message()
+                .matches("not enough disk space in \\Q" + target.getParent() + "\\E: need 1\\.1 PB, "
+                        + "\\d+(\\.\\d)? [kMGT]?B free");
+        assertThat(target).doesNotExist();
+        assertThat(part).doesNotExist();
+        assertThat(server.requests()).containsExactly(new FileServer.Request("/huge.gguf", null));
+    }
+
+    @Test
+    void aResumedFileLargerThanTheFreeSpaceIsRefusedAndThePartialFileKeptAsItWas() throws IOException {
+        byte[] prefix = TestBytes.of(5000);
+        Files.createDirectories(part.getParent());
+        Files.write(part, prefix);
+        server.announce("/huge.gguf", ONE_PIB);
+
+        assertThatThrownBy(() -> downloader(0).download(server.url("/huge.gguf"), target, Optional.empty(),
+                DownloadProgress.none()))
+                .isInstanceOf(StorageException.class)
+                .message()
+                .startsWith("not enough disk space in " + target.getParent() + ": need "
+                        + ByteSizes.format(ONE_PIB - prefix.length) + ", ")
+                .doesNotContain("\n");
+        assertThat(server.requests()).containsExactly(new FileServer.Request("/huge.gguf", "bytes=5000-"));
+        assertThat(target).doesNotExist();
+        assertThat(Files.readAllBytes(part)).isEqualTo(prefix);
+    }
+
     @Test
     void anInterruptedThreadStopsTheDownloadAndKeepsItsFlag() {
         server.serve("/m.gguf", CONTENT);
