@@ -29,7 +29,10 @@ import java.util.Optional;
  */
 public record EngineConfig(Path model, int contextPerSession, int parallel, int threads, int batchSize,
                            Sampling sampling, int maxTokens, Optional<String> systemPrompt, int maxQueued,
-                           int bufferPieces, boolean batchInvariant) {
+                           int bufferPieces, boolean batchInvariant, int maxDraftTokens) {
+
+    /** The default of {@link #maxDraftTokens()}. */
+    public static final int DEFAULT_MAX_DRAFT_TOKENS = 8;
 
     /**
      * Checks the values.
@@ -45,6 +48,10 @@ public record EngineConfig(Path model, int contextPerSession, int parallel, int 
         positive("max tokens", maxTokens);
         positive("max queued", maxQueued);
         positive("buffer pieces", bufferPieces);
+        if (maxDraftTokens < 0 || maxDraftTokens > batchSize) {
+            throw new IllegalArgumentException("max draft tokens must be between 0 and the batch size " + batchSize
+                    + ", was " + maxDraftTokens);
+        }
     }
 
     private static void positive(String what, int value) {
@@ -79,6 +86,7 @@ public record EngineConfig(Path model, int contextPerSession, int parallel, int 
         private int maxQueued = 256;
         private int bufferPieces = 64;
         private boolean batchInvariant = true;
+        private int maxDraftTokens = DEFAULT_MAX_DRAFT_TOKENS;
 
         private Builder(Path model) {
             this.model = Objects.requireNonNull(model, "model");
@@ -118,10 +126,18 @@ public record EngineConfig(Path model, int contextPerSession, int parallel, int 
          */
         public Builder batchInvariant(boolean invariant) { this.batchInvariant = invariant; return this; }
 
+        /**
+         * @param tokens most tokens drafted per decode step of a session generating alone (default
+         *               {@value EngineConfig#DEFAULT_MAX_DRAFT_TOKENS}; 0 pads as without drafting; see
+         *               {@link EngineConfig#maxDraftTokens()})
+         * @return this
+         */
+        public Builder maxDraftTokens(int tokens) { this.maxDraftTokens = tokens; return this; }
+
         /** @return the config */
         public EngineConfig build() {
             return new EngineConfig(model, contextPerSession, parallel, threads, batchSize, sampling, maxTokens,
-                    systemPrompt, maxQueued, bufferPieces, batchInvariant);
+                    systemPrompt, maxQueued, bufferPieces, batchInvariant, maxDraftTokens);
         }
     }
 }
