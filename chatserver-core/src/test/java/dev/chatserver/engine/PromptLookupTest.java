@@ -21,8 +21,8 @@ class PromptLookupTest {
         // Last three tokens 7 8 9 occur at 0 (followed by 1 2) and at 5 (followed by 3 4): the latest wins.
         int[] prompt = {7, 8, 9, 1, 2, 7, 8, 9, 3, 4, 5};
         assertThat(draft(prompt, new int[] {7, 8, 9}, 2)).containsExactly(3, 4);
-        // 5 9 is not found, 9 alone is: what followed its latest occurrence.
-        assertThat(draft(prompt, new int[] {5, 9}, 3)).containsExactly(3, 4, 5);
+        // 1 8 9 is not found, 8 9 is: what followed its latest occurrence.
+        assertThat(draft(prompt, new int[] {1, 8, 9}, 3)).containsExactly(3, 4, 5);
     }
 
     @Test
@@ -33,9 +33,11 @@ class PromptLookupTest {
     }
 
     @Test
-    void withoutAnyMatchTheLastTokenIsDraftedOnce() {
-        assertThat(draft(new int[] {1, 2, 3}, new int[] {4}, 5)).containsExactly(4);
-        assertThat(draft(new int[0], new int[] {9}, 5)).containsExactly(9);
+    void aSingleMatchingTokenOrNoMatchDraftsNothing() {
+        assertThat(draft(new int[] {1, 2, 3}, new int[] {4}, 5)).isEmpty();
+        // 5 was seen before, but only as one token: too weak a guess to pay for its row.
+        assertThat(draft(new int[] {5, 6, 7}, new int[] {8, 5}, 5)).isEmpty();
+        assertThat(draft(new int[0], new int[] {9}, 5)).isEmpty();
     }
 
     @Test
