@@ -22,4 +22,15 @@ class ServerEngineOptionsTest {
         assertThat(fast.engineConfig(MODEL).batchInvariant()).isFalse();
         assertThat(fast.engineConfig(MODEL).parallel()).isEqualTo(2);
     }
+
+    @Test
+    void draftingIsOffUnlessTheFlagAsksForIt() {
+        ServerCommand plain = new ServerCommand();
+        new CommandLine(plain).setCaseInsensitiveEnumValuesAllowed(true).parseArgs();
+        assertThat(plain.engineConfig(MODEL).maxDraftTokens()).isZero();
+
+        ServerCommand drafting = new ServerCommand();
+        new CommandLine(drafting).setCaseInsensitiveEnumValuesAllowed(true).parseArgs("--draft-tokens", "8");
+        assertThat(drafting.engineConfig(MODEL).maxDraftTokens()).isEqualTo(8);
+    }
 }

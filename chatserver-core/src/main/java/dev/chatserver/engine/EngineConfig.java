@@ -32,7 +32,7 @@ public record EngineConfig(Path model, int contextPerSession, int parallel, int 
                            int bufferPieces, boolean batchInvariant, int maxDraftTokens) {
 
     /** The default of {@link #maxDraftTokens()}. */
-    public static final int DEFAULT_MAX_DRAFT_TOKENS = 8;
+    public static final int DEFAULT_MAX_DRAFT_TOKENS = 0;
 
     /**
      * Checks the values.

@@ -232,10 +232,10 @@ class DraftingTest {
     }
 
     @Test
-    void draftingIsOnByDefaultAndBounded() {
+    void draftingIsOffByDefaultAndBounded() {
         EngineConfig config = EngineConfig.builder(Path.of("model.gguf")).build();
-        assertThat(config.maxDraftTokens()).isEqualTo(EngineConfig.DEFAULT_MAX_DRAFT_TOKENS).isPositive();
-        assertThat(EngineConfig.builder(Path.of("model.gguf")).maxDraftTokens(0).build().maxDraftTokens()).isZero();
+        assertThat(config.maxDraftTokens()).isEqualTo(EngineConfig.DEFAULT_MAX_DRAFT_TOKENS).isZero();
+        assertThat(EngineConfig.builder(Path.of("model.gguf")).maxDraftTokens(8).build().maxDraftTokens()).isEqualTo(8);
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
                 .isThrownBy(() -> EngineConfig.builder(Path.of("model.gguf")).maxDraftTokens(-1).build());
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
