@@ -21,6 +21,14 @@ import java.util.Arrays;
  * would get other logits than the same session next to others. Such a batch gets a padding token of an extra
  * sequence id, with logits, whose cell is freed right after the decode. The padding row costs a whole row of
  * compute on every step of a lone session, so it can be turned off ({@link EngineConfig#batchInvariant()}).
+ *
+ * <p>With {@link EngineConfig#maxDraftTokens()} set, a batch whose only row with logits is a generating slot's pending
+ * token (at position p) carries instead tokens drafted by {@link PromptLookup}, at positions p+1.., with logits, after
+ * every other token of the batch. Row p's logits do not depend on them (causal mask; flash attention skips masked
+ * cells), and a drafted row whose token is the one sampled at p computed exactly what the next step would: so after
+ * sampling row p, each next draft row is sampled while the previous sample equals its token. The cells of the drafts
+ * not confirmed are then removed; being the last of the batch, they are the top-most of the cache, so this leaves no
+ * hole below any sequence (and needs no compaction), like the padding cell.
  */
 final class DecodeStep {
 

@@ -13,7 +13,8 @@ final class PromptLookup {
     /**
      * The shortest suffix looked up. A drafted row costs more than the padding row it replaces (it attends to the
      * whole conversation, the padding token to itself alone), and guesses from a single matching token came true too
-     * rarely to pay for that: on the stories model about one in six against one in two from two or three tokens.
+     * rarely to pay for that: on the stories model, counting them, one guess in six came true, against about one in
+     * two from two or three matching tokens alone.
      */
     static final int MIN_NGRAM = 2;
 
