@@ -266,8 +266,8 @@ final class DecodeStep {
             // The drafts' cells are the top-most of the cache (they end the batch): no hole is left below a sequence.
             context.removeTokens(slot.seq, kv.size(), -1);
         }
-        // Each drafted row costs about what the padding row does: draft more while guesses come true, and one
-        // (in the padding's place) once they stop.
+        // A drafted row costs more than the padding row it replaces (it attends to the whole conversation): draft
+        // more only while the guesses come true, and one, in the padding's place, after a miss.
         if (drafted > 0) turn.draftLength = confirmed == drafted ? Math.min(maxDrafts, 2 * drafted) : confirmed + 1;
     }
 
