@@ -117,8 +117,9 @@
  * what followed it; one token at first, twice as many after a step whose guesses all came true, one again after a
  * miss. The slot's sampler then samples the session's row and, while the token it gives equals the next guess, that
  * guess's row: causal masking (with flash attention skipping masked cells) keeps each row independent of the rows
- * after it, so a confirmed guess's row is bit for bit what the next step would compute, and sampling it advances the
- * sampler exactly as that step would, with a temperature too. The guesses come last in the batch, so the cells of
+ * after it, so a confirmed guess's row is bit for bit what the next step would compute ({@code BatchInvarianceTest}
+ * checks both at the level of raw logits), and sampling it advances the sampler exactly as that step would, with a
+ * temperature too. The guesses come last in the batch, so the cells of
  * those not confirmed are the top-most of the cache and are freed without leaving a hole. A step may so deliver
  * several tokens; the guesses are limited to the answer's remaining budget (which keeps them inside the window) and
  * to the room left in the reply's buffer. Tests compare pieces, finish reasons and logits digests with and without
