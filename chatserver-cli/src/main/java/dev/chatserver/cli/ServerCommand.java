@@ -75,6 +75,11 @@ final class ServerCommand implements Callable<Integer> {
             + "then differ in the last bits (rarely a token) with what other users do (default: invariant).")
     boolean noBatchInvariance;
 
+    @Option(names = "--draft-tokens", paramLabel = "N", description = "Tokens guessed from the conversation per step "
+            + "while one user generates alone, checked by the model, so answers stay the same; pays off only when "
+            + "answers repeat the conversation (default: 0 = off).")
+    Integer maxDraftTokens;
+
     @Option(names = "--max-tokens", paramLabel = "N", description = "Longest answer in tokens (default: 1024).")
     Integer maxTokens;
 
@@ -179,6 +184,7 @@ final class ServerCommand implements Callable<Integer> {
         if (maxQueued != null) builder.maxQueued(maxQueued);
         if (systemPrompt != null) builder.systemPrompt(systemPrompt);
         if (noBatchInvariance) builder.batchInvariant(false);
+        if (maxDraftTokens != null) builder.maxDraftTokens(maxDraftTokens);
         builder.sampling(sampling());
         return builder.build(); // bad values: IllegalArgumentException, exit code 2
     }

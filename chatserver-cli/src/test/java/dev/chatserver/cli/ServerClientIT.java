@@ -125,6 +125,22 @@ class ServerClientIT {
     }
 
     @Test
+    void aServerThatDraftsTokensGivesTheSameAnswerAndRefusesANegativeCount() throws Exception {
+        String expected = answerInProcess("Hello");
+        try (RunningCli server = startServer("--draft-tokens", "8", "--no-web")) {
+            int port = awaitStart(server);
+            CliRun.Result client = CliRun.runWithInput("Hello\n", "client", "--port", String.valueOf(port));
+            assertThat(client.exitCode()).as(client.stderr()).isZero();
+            assertThat(client.stdoutLines()).containsExactly("Connected to 127.0.0.1:" + port, "> " + expected);
+            server.terminate();
+            assertThat(server.awaitExit(Duration.ofSeconds(5))).isZero();
+        }
+        CliRun.Result refused = CliRun.run("server", "-m", model.toString(), "--draft-tokens", "-1", "--no-web");
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.stderrLines()).singleElement().asString().startsWith("error: ").contains("draft tokens");
+    }
+
+    @Test
     void serverRejectsBadValuesWithExitCode2BeforeLookingForTheModel() throws Exception {
         CliRun.Result result = CliRun.run("server", "-m", dir.resolve("absent.gguf").toString(),
                 "--parallel", "0", "--no-web");

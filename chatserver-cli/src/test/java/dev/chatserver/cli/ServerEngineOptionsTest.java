@@ -2,6 +2,7 @@ package dev.chatserver.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chatserver.engine.EngineConfig;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -11,15 +12,23 @@ class ServerEngineOptionsTest {
 
     private static final Path MODEL = Path.of("model.gguf");
 
+    private static EngineConfig parse(String... args) {
+        ServerCommand command = new ServerCommand();
+        new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
+        return command.engineConfig(MODEL);
+    }
+
     @Test
     void batchInvarianceIsOnUnlessTheFlagTurnsItOff() {
-        ServerCommand plain = new ServerCommand();
-        new CommandLine(plain).setCaseInsensitiveEnumValuesAllowed(true).parseArgs();
-        assertThat(plain.engineConfig(MODEL).batchInvariant()).isTrue();
+        assertThat(parse().batchInvariant()).isTrue();
+        EngineConfig fast = parse("--no-batch-invariance", "--parallel", "2");
+        assertThat(fast.batchInvariant()).isFalse();
+        assertThat(fast.parallel()).isEqualTo(2);
+    }
 
-        ServerCommand fast = new ServerCommand();
-        new CommandLine(fast).setCaseInsensitiveEnumValuesAllowed(true).parseArgs("--no-batch-invariance", "--parallel", "2");
-        assertThat(fast.engineConfig(MODEL).batchInvariant()).isFalse();
-        assertThat(fast.engineConfig(MODEL).parallel()).isEqualTo(2);
+    @Test
+    void draftingIsOffUnlessTheFlagAsksForIt() {
+        assertThat(parse().maxDraftTokens()).isZero();
+        assertThat(parse("--draft-tokens", "8").maxDraftTokens()).isEqualTo(8);
     }
 }

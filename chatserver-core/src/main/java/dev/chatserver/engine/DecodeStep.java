@@ -21,6 +21,14 @@ import java.util.Arrays;
  * would get other logits than the same session next to others. Such a batch gets a padding token of an extra
  * sequence id, with logits, whose cell is freed right after the decode. The padding row costs a whole row of
  * compute on every step of a lone session, so it can be turned off ({@link EngineConfig#batchInvariant()}).
+ *
+ * <p>With {@link EngineConfig#maxDraftTokens()} set, a batch whose only row with logits is a generating slot's pending
+ * token (at position p) carries instead tokens drafted by {@link PromptLookup}, at positions p+1.., with logits, after
+ * every other token of the batch. Row p's logits do not depend on them (causal mask; flash attention skips masked
+ * cells), and a drafted row whose token is the one sampled at p computed exactly what the next step would: so after
+ * sampling row p, each next draft row is sampled while the previous sample equals its token. The cells of the drafts
+ * not confirmed are then removed; being the last of the batch, they are the top-most of the cache, so this leaves no
+ * hole below any sequence (and needs no compaction), like the padding cell.
  */
 final class DecodeStep {
 
@@ -41,6 +49,8 @@ final class DecodeStep {
     private final int paddingToken;
     /** Whether one-row batches and one-row outputs are padded ({@link EngineConfig#batchInvariant()}). */
     private final boolean pad;
+    /** Most tokens drafted in place of the padding row ({@link EngineConfig#maxDraftTokens()}); 0 when not padding. */
+    private final int maxDrafts;
     private final Finisher finisher;
     /** Whether to digest every sampled position's logits into its turn (tests of bit-identical answers). */
     private final boolean traceLogits;
@@ -48,8 +58,9 @@ final class DecodeStep {
     private boolean cellsRemoved;
 
     DecodeStep(LlamaContext context, Vocab vocab, Batch batch, Slot[] slots, int batchSize, int paddingSeq,
-               boolean pad, boolean traceLogits, Finisher finisher) {
+               boolean pad, int maxDrafts, boolean traceLogits, Finisher finisher) {
         this.pad = pad;
+        this.maxDrafts = pad ? maxDrafts : 0;
         this.traceLogits = traceLogits;
         this.context = context;
         this.vocab = vocab;
@@ -59,6 +70,11 @@ final class DecodeStep {
         this.paddingSeq = paddingSeq;
         this.paddingToken = Math.max(0, vocab.bos());
         this.finisher = finisher;
+    }
+
+    /** @return the most tokens drafted per step; the size of each turn's draft buffer */
+    int maxDrafts() {
+        return maxDrafts;
     }
 
     /** @return whether cells were removed since the last call (the engine then compacts the cache) */
@@ -79,10 +95,16 @@ final class DecodeStep {
             }
         }
         int limit = batchSize;
+        boolean mayDraft = maxDrafts > 0;
         while (true) {
             if (!fill(limit)) return false;
-            boolean padded = pad && (batch.size() == 1 || outputs() == 1);
-            if (padded) batch.add(paddingToken, 0, paddingSeq, true);
+            boolean padded = false;
+            boolean drafted = false;
+            if (pad && (batch.size() == 1 || outputs() == 1)) {
+                drafted = mayDraft && addDrafts();
+                padded = !drafted;
+                if (padded) batch.add(paddingToken, 0, paddingSeq, true);
+            }
             DecodeResult result;
             try {
                 result = context.decode(batch);
@@ -96,6 +118,10 @@ final class DecodeStep {
             if (result == DecodeResult.ABORTED) {
                 failBatch("decoding was aborted");
                 return true;
+            }
+            if (drafted) {
+                mayDraft = false; // no room for the drafts: the same tokens again, padded
+                continue;
             }
             if (batch.size() == 2 && padded || batch.size() == 1) {
                 failBatch("the KV cache has no room left");
@@ -121,8 +147,7 @@ final class DecodeStep {
             if (turn.logitsIndex >= 0) {
                 int index = turn.logitsIndex;
                 turn.logitsIndex = -1;
-                if (traceLogits) turn.logitsDigest = 31 * turn.logitsDigest + Arrays.hashCode(context.logits(index));
-                accept(slot, slot.sampler.sample(context, index));
+                sample(slot, turn, index);
             } else {
                 turn.reply.updateStats(turn.stats());
             }
@@ -138,6 +163,7 @@ final class DecodeStep {
             if (turn == null) continue;
             turn.inBatch = 0;
             turn.logitsIndex = -1;
+            turn.draftCount = 0;
         }
         for (Slot slot : slots) {
             Turn turn = slot.turn;
@@ -184,14 +210,79 @@ final class DecodeStep {
         return outputs;
     }
 
-    /** Handles a sampled token: end of generation, or one more answer token (and its text, if complete). */
-    private void accept(Slot slot, int token) {
+    /**
+     * Puts drafted tokens after the batch's only row with logits when that row is a generating slot's pending
+     * token: they take the padding row's place (see the class documentation). They come last in the batch, so
+     * their cells are the top-most of the cache and freeing the rejected ones leaves no hole below any sequence.
+     *
+     * @return whether drafts were added; false when the row is a prompt's or there is no room for a draft
+     */
+    private boolean addDrafts() {
+        for (Slot slot : slots) {
+            Turn turn = slot.turn;
+            if (turn == null || turn.pendingToken < 0 || turn.logitsIndex < 0) continue;
+            // Each confirmed draft yields one more token this step, and so possibly one more piece of text: stay
+            // within the answer's budget (which also keeps the drafts inside the window) and the reply's buffer.
+            int max = Math.min(Math.min(turn.draftLength, batch.capacity() - batch.size()),
+                    Math.min(turn.budget - turn.answer.size(), turn.reply.channel().room()) - 1);
+            int count = PromptLookup.draft(turn.prompt.tokens(), turn.answer, turn.drafts, max);
+            if (count == 0) return false;
+            int position = turn.conversation.kv.size() + 1;
+            turn.firstDraftIndex = batch.add(turn.drafts[0], position, slot.seq, true);
+            for (int i = 1; i < count; i++) batch.add(turn.drafts[i], position + i, slot.seq, true);
+            turn.draftCount = count;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Samples a slot's row, then, while the sampled token is the next drafted one, that draft's row: the draft was
+     * decoded after exactly the tokens the answer now has, so its row is what the next step would compute, and
+     * sampling it consumes the sampler's state as that step would. Stops at the first other token, the end of the
+     * answer or the last draft, and frees the cells of the drafts not confirmed.
+     */
+    private void sample(Slot slot, Turn turn, int index) {
+        int drafted = turn.draftCount;
+        turn.draftCount = 0;
+        turn.draftedTokens += drafted;
+        TokenList kv = turn.conversation.kv;
+        int confirmed = 0;
+        while (true) {
+            if (traceLogits) turn.logitsDigest = 31 * turn.logitsDigest + Arrays.hashCode(context.logits(index));
+            int token = slot.sampler.sample(context, index);
+            if (confirmed < drafted && token == turn.drafts[confirmed]) {
+                if (!accept(slot, token)) break; // confirmed, but the answer ends here: its row goes unused
+                turn.acceptedDrafts++;
+                kv.add(token);
+                turn.pendingToken = -1;
+                index = turn.firstDraftIndex + confirmed++;
+            } else {
+                accept(slot, token);
+                break;
+            }
+        }
+        if (confirmed < drafted) {
+            // The drafts' cells are the top-most of the cache (they end the batch): no hole is left below a sequence.
+            context.removeTokens(slot.seq, kv.size(), -1);
+        }
+        // A drafted row costs more than the padding row it replaces (it attends to the whole conversation): draft
+        // more only while the guesses come true, and one, in the padding's place, after a miss.
+        if (drafted > 0) turn.draftLength = confirmed == drafted ? Math.min(maxDrafts, 2 * drafted) : confirmed + 1;
+    }
+
+    /**
+     * Handles a sampled token: end of generation, or one more answer token (and its text, if complete).
+     *
+     * @return true if the answer goes on with this token pending, false if it ended
+     */
+    private boolean accept(Slot slot, int token) {
         Turn turn = slot.turn;
         long now = System.nanoTime();
         turn.tokenSampled(now);
         if (vocab.isEndOfGeneration(token)) {
             finisher.finish(slot, FinishReason.END, "");
-            return;
+            return false;
         }
         turn.lastTokenNanos = now;
         turn.answer.add(token);
@@ -203,9 +294,10 @@ final class DecodeStep {
         turn.reply.updateStats(turn.stats());
         if (turn.answer.size() >= turn.budget) {
             finisher.finish(slot, FinishReason.MAX_TOKENS, "");
-        } else {
-            turn.pendingToken = token;
+            return false;
         }
+        turn.pendingToken = token;
+        return true;
     }
 
     /**

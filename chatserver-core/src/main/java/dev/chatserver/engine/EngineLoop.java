@@ -64,7 +64,7 @@ final class EngineLoop implements Runnable {
         }
         this.prompts = new PromptBuilder(model, config.contextPerSession(), config.maxTokens());
         this.step = new DecodeStep(context, model.vocab(), batch, slots, config.batchSize(), config.parallel(),
-                config.batchInvariant(), traceLogits, this::finish);
+                config.batchInvariant(), config.maxDraftTokens(), traceLogits, this::finish);
     }
 
     static LlamaModel loadModel(EngineConfig config) {
@@ -255,7 +255,7 @@ final class EngineLoop implements Runnable {
         }
         int budget = Math.min(config.maxTokens(), config.contextPerSession() - tokens.length);
         slot.sampler.reset();
-        slot.turn = new Turn(reply, conversation, prompt, budget, keep, ++started);
+        slot.turn = new Turn(reply, conversation, prompt, budget, keep, ++started, step.maxDrafts());
         LOG.log(Level.DEBUG, "session {0}: reply started in slot {1}, {2} prompt tokens, {3} cached, "
                 + "{4} turns dropped", reply.session().id(), slot.seq, tokens.length, keep, prompt.droppedTurns());
     }

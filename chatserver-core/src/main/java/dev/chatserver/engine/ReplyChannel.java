@@ -47,6 +47,14 @@ final class ReplyChannel {
     }
 
     /**
+     * @return how many more pieces fit now (engine thread; the delivery thread only makes more room); never
+     *         negative, since the engine checks before it offers
+     */
+    int room() {
+        return capacity - items.size();
+    }
+
+    /**
      * Buffers a text piece; the caller has checked {@link #hasRoom}.
      *
      * @param piece whole characters, not empty

@@ -11,10 +11,14 @@ import java.time.Duration;
  * @param timeToFirstToken from {@code send} to the first sampled token; {@link Duration#ZERO} when none was sampled
  * @param tokensPerSecond  generated tokens per second of generation time (after the first token); 0 when fewer than two
  * @param droppedTurns     oldest conversation turns dropped to make this reply fit the context window
+ * @param draftedTokens    guessed tokens decoded beside the answer's own while it generated alone (see
+ *                         {@link EngineConfig#maxDraftTokens()}); 0 when drafting is off or never applied
+ * @param acceptedDrafts   drafted tokens the model confirmed, each saving a decode step; at most
+ *                         {@code draftedTokens}
  */
 public record ReplyStats(int promptTokens, int generatedTokens, Duration timeToFirstToken,
-                         double tokensPerSecond, int droppedTurns) {
+                         double tokensPerSecond, int droppedTurns, int draftedTokens, int acceptedDrafts) {
 
     /** Figures of a reply that never ran. */
-    public static final ReplyStats NONE = new ReplyStats(0, 0, Duration.ZERO, 0, 0);
+    public static final ReplyStats NONE = new ReplyStats(0, 0, Duration.ZERO, 0, 0, 0, 0);
 }

@@ -16,6 +16,12 @@ final class TokenList {
         return size;
     }
 
+    /** @return the token at {@code index}, which must be below {@link #size()} */
+    int get(int index) {
+        if (index >= size) throw new IndexOutOfBoundsException(index);
+        return tokens[index];
+    }
+
     void add(int token) {
         if (size == tokens.length) tokens = Arrays.copyOf(tokens, size * 2);
         tokens[size++] = token;

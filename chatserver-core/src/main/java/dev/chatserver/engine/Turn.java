@@ -28,6 +28,18 @@ final class Turn {
     int logitsIndex = -1;
     /** Tokens this turn put into the current batch (applied to the KV list once the decode succeeded). */
     int inBatch;
+    /** Drafted tokens in the current batch after the pending token, at positions after it; 0 if none. */
+    int draftCount;
+    /** Batch index of the first drafted token (the others follow it), valid while {@link #draftCount} > 0. */
+    int firstDraftIndex;
+    /** How many tokens to draft next: grows while drafts are confirmed, back to one after a miss. */
+    int draftLength = 1;
+    /** The drafted tokens of the current batch; sized for the most the engine drafts per step. */
+    final int[] drafts;
+    /** Drafted tokens decoded for this reply (the statistic). */
+    int draftedTokens;
+    /** Drafted tokens confirmed by sampling (the statistic). */
+    int acceptedDrafts;
     /** A hash over the logits of every sampled position, when the engine traces them; 0 otherwise. */
     long logitsDigest;
     /** From {@code send} to the first sampled token; null until then (computed once, not per token). */
@@ -40,8 +52,10 @@ final class Turn {
     /** When the reply got its slot, in engine passes: prompts are decoded oldest first. */
     final long startOrder;
 
-    Turn(ReplyHandle reply, Conversation conversation, Prompt prompt, int budget, int promptNext, long startOrder) {
+    Turn(ReplyHandle reply, Conversation conversation, Prompt prompt, int budget, int promptNext, long startOrder,
+         int maxDrafts) {
         this.reply = reply;
+        this.drafts = new int[maxDrafts];
         this.startOrder = startOrder;
         this.conversation = conversation;
         this.prompt = prompt;
@@ -69,6 +83,7 @@ final class Turn {
         if (generated >= 2 && lastTokenNanos > firstTokenNanos) {
             perSecond = (generated - 1) * 1e9 / (lastTokenNanos - firstTokenNanos);
         }
-        return new ReplyStats(promptDecoded, generated, ttft, perSecond, prompt.droppedTurns());
+        return new ReplyStats(promptDecoded, generated, ttft, perSecond, prompt.droppedTurns(), draftedTokens,
+                acceptedDrafts);
     }
 }

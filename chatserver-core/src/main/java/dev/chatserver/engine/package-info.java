@@ -98,16 +98,46 @@
  *
  * <h2>What the invariance costs</h2>
  * Only the padding row costs noticeably, and only a session generating alone: each of its steps computes two rows
- * on llama.cpp's matrix-matrix path instead of one on its matrix-vector path, which costs nearly twice as much.
- * Measured on a 2-core CPU with one decode thread and one session (32-token replies): about 130 tokens/s padded
- * against 300 unpadded on the {@code small} bench model (llama.cpp's own loop: about 300), 3.8 against 7 on the
- * Qwen2.5-1.5B shape in Q8_0. Padding without logits changed nothing (the output layer is a small part), flash
- * attention on or off a few percent. The cache compaction runs once per
- * removal (a closed session, an eviction), never per step: the padding's cell is freed right after each decode and
- * the next batch fills it again, so it leaves no hole. Among two or more generating sessions there is no padding
- * and no cost. {@link dev.chatserver.engine.EngineConfig#batchInvariant()} set to false drops the padding and flash
- * attention, for deployments that serve mostly one user at a time and accept answers whose last bits (and so,
- * rarely, a greedy token) depend on the other sessions and on evictions.
+ * on llama.cpp's matrix-matrix path instead of one on its matrix-vector path. On a 2-core CPU with one decode thread
+ * a two-row step cost 2.1 times a one-row step on the Qwen2.5-1.5B shape in Q8_0 and 2.5 to 3.3 times on the
+ * {@code small} bench model; a lone session (32-token replies) made about 130 tokens/s padded against 300 unpadded
+ * on {@code small} (llama.cpp's own loop: about 300), 3.8 against 7 on the Qwen2.5-1.5B shape. Padding without
+ * logits changed nothing (the output layer is a small part), flash attention on or off a few percent. The cache
+ * compaction runs once per removal (a closed session, an eviction), never per step: the padding's cell is freed
+ * right after each decode and the next batch fills it again, so it leaves no hole. Among two or more generating
+ * sessions there is no padding and no cost. {@link dev.chatserver.engine.EngineConfig#batchInvariant()} set to false
+ * drops the padding and flash attention, for deployments that serve mostly one user at a time and accept answers
+ * whose last bits (and so, rarely, a greedy token) depend on the other sessions and on evictions.
+ *
+ * <h2>Drafting in place of the padding row</h2>
+ * {@link dev.chatserver.engine.EngineConfig#maxDraftTokens()} (off by default) puts the padding row to use: when a
+ * step's only row with logits is a generating session's next token, the batch carries instead guesses of the tokens
+ * that follow it, each with logits, at the next positions of the same sequence. The guesses come from prompt lookup:
+ * the latest earlier occurrence of the conversation's last three (else two) tokens in its own prompt and answer, and
+ * what followed it; one token at first, twice as many after a step whose guesses all came true, one again after a
+ * miss. The slot's sampler then samples the session's row and, while the token it gives equals the next guess, that
+ * guess's row: causal masking (with flash attention skipping masked cells) keeps each row independent of the rows
+ * after it, so a confirmed guess's row is bit for bit what the next step would compute ({@code BatchInvarianceTest}
+ * checks both at the level of raw logits), and sampling it advances the sampler exactly as that step would, with a
+ * temperature too. The guesses come last in the batch, so the cells of
+ * those not confirmed are the top-most of the cache and are freed without leaving a hole. A step may so deliver
+ * several tokens; the guesses are limited to the answer's remaining budget (which keeps them inside the window) and
+ * to the room left in the reply's buffer. Tests compare pieces, finish reasons and logits digests with and without
+ * drafting, alone and among other sessions, after evictions and cancels, with answers cut by the budget or the
+ * window; {@link dev.chatserver.engine.ReplyStats#draftedTokens()} and
+ * {@link dev.chatserver.engine.ReplyStats#acceptedDrafts()} count the guesses.
+ *
+ * <p>It does not close the gap of the padding row on a CPU: a drafted row is not free like the padding row, which
+ * attends to one cell, but attends to the whole conversation and is multiplied like any other row. Measured on a
+ * 2-core CPU with one decode thread and 400 cached tokens, one drafted row cost more than the padding row by 0.1
+ * ({@code small}), 0.5 (tiny) and 0.65 (stories) of a padded step, each further one about as much again, and nothing
+ * more on the Qwen2.5-1.5B shape (212 against 221 ms). About half of the guesses from two or three matching tokens came true on
+ * the stories model (a third in a three-turn conversation), almost none on the random-weight bench models, which
+ * rarely repeat two tokens in a row; counting guesses from a single matching token too, only one in six came true. Lone-session
+ * tokens/s with drafting stayed within the noise of padding on one-turn stories and synthetic answers and fell by
+ * about 15% on the third turn of a stories conversation. Drafting pays where guesses come true more often than a
+ * drafted row costs: answers that copy from the conversation (quoting, editing, code) and larger models, whose steps
+ * are dominated by reading the weights.
  *
  * <h2>Logging</h2>
  * {@link java.lang.System.Logger} named after the classes: engine start and stop at {@code INFO}; replies, evictions

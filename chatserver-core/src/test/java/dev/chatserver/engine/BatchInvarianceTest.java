@@ -155,4 +155,48 @@ class BatchInvarianceTest {
                     .isEqualTo(all);
         }
     }
+
+    /**
+     * The premises of drafting (see the package documentation), at the level of raw logits: rows of the same
+     * sequence at later positions, added after its token in place of the padding row, change nothing of that
+     * token's logits; a row whose token is the next one computes the logits that token gets when decoded in the next
+     * step; and freeing their cells (the top-most) leaves the following steps unchanged.
+     */
+    @ParameterizedTest
+    @MethodSource("models")
+    void draftedRowsInPlaceOfThePaddingChangeNothingAndARightGuessComputesTheNextStep(Path file) {
+        try (LlamaModel model = LlamaModel.load(file, ModelParams.defaults())) {
+            Run alone = run(model, true, true, Neighbours.NONE, null);
+            int[] prompt = model.vocab().tokenize("Once upon a time, there was a big dog", true, false);
+            int rightGuesses = 0;
+            try (LlamaContext context = model.newContext(new ContextParams(1024, 64, 64, 4, 1, 1, true));
+                 Batch batch = Batch.create(64, 1)) {
+                for (int i = 0; i < prompt.length; i++) batch.add(prompt[i], i, 0, i == prompt.length - 1);
+                decode(context, batch);
+                for (int step = 0; step < STEPS; step++) {
+                    int position = prompt.length + step;
+                    batch.clear();
+                    int index = batch.add(alone.tokens()[step], position, 0, true);
+                    // Guesses: right ones (the tokens that follow) on even steps, wrong ones on odd steps.
+                    int guesses = 1 + step % 4;
+                    for (int g = 1; g <= guesses && step + g < STEPS; g++) {
+                        int token = step % 2 == 0 ? alone.tokens()[step + g] : (alone.tokens()[step + g] + 1) % 256;
+                        batch.add(token, position + g, 0, true);
+                    }
+                    boolean padded = batch.size() == 1; // the last step has nothing left to guess
+                    if (padded) batch.add(0, 0, 3, true);
+                    decode(context, batch);
+                    if (padded) context.clearSequence(3);
+                    assertThat(context.logits(index)).as("step %d", step).isEqualTo(alone.logits().get(step + 1));
+                    for (int g = 1; step % 2 == 0 && !padded && g < batch.size(); g++) {
+                        assertThat(context.logits(index + g)).as("step %d, guess %d", step, g)
+                                .isEqualTo(alone.logits().get(step + 1 + g));
+                        rightGuesses++;
+                    }
+                    context.removeTokens(0, position + 1, -1);
+                }
+            }
+            assertThat(rightGuesses).isPositive();
+        }
+    }
 }
