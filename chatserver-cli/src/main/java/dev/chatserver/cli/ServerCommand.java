@@ -56,7 +56,8 @@ final class ServerCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--mode", defaultValue = "virtual", paramLabel = "MODE",
-            description = "Connection handling: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+            description = "Connection handling: virtual (a virtual thread per connection), platform (a platform"
+                    + " thread per connection) or selector (one NIO selector thread) (default: ${DEFAULT-VALUE}).")
     ConnectionMode mode;
 
     @Option(names = "--parallel", paramLabel = "N", description = "Answers decoded together (default: 4).")
