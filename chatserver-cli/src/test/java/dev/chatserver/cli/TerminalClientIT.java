@@ -165,10 +165,16 @@ class TerminalClientIT {
                 .as(log).containsExactly("CANCELLED");
     }
 
-    /** Runs the jar under {@code script} with a 120x40 terminal; {@code -e} makes script return its exit code. */
+    /**
+     * Runs the jar under {@code script} with a 120x40 terminal; {@code -e} makes script return its exit code. The
+     * jar starts with SIGINT at its default handling, as from a shell on a terminal: a build started in the background
+     * of a non-interactive shell passes SIGINT on as ignored, and a JVM leaves an ignored SIGINT ignored (as under
+     * {@code nohup}), so Ctrl-C would not reach the client.
+     */
     private static Process startInTerminal(String... args) throws IOException {
-        String command = "stty cols 120 rows 40; exec " + CliRun.command(args).command().stream()
-                .map(TerminalClientIT::shellQuoted).collect(Collectors.joining(" "));
+        String command = "stty cols 120 rows 40; exec env --default-signal=INT "
+                + CliRun.command(args).command().stream().map(TerminalClientIT::shellQuoted)
+                        .collect(Collectors.joining(" "));
         ProcessBuilder builder = new ProcessBuilder(List.of(SCRIPT.toString(), "-qfec", command, "/dev/null"));
         builder.environment().put("TERM", "xterm-256color");
         builder.redirectErrorStream(true);
