@@ -34,8 +34,24 @@ class TerminalClientIT {
     /** Escape sequences (CSI ..., ESC = and ESC >), to see the text a terminal shows. */
     private static final Pattern ESCAPES = Pattern.compile("\u001b\\[[0-9;?$]*[A-Za-z]|\u001b[=>]");
 
+    /** Whether {@code env} can reset a signal's handling (GNU coreutils 8.31 and later). */
+    private static final boolean ENV_RESETS_SIGNALS = envResetsSignals();
+
     @TempDir
     Path dir;
+
+    private static boolean envResetsSignals() {
+        try {
+            Process env = new ProcessBuilder("env", "--default-signal=INT", "true").redirectErrorStream(true).start();
+            env.getInputStream().transferTo(OutputStream.nullOutputStream());
+            return env.waitFor(30, TimeUnit.SECONDS) && env.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
 
     @Test
     void editsWithHistoryAndQuitsOnCtrlCAtThePrompt() throws Exception {
@@ -169,10 +185,11 @@ class TerminalClientIT {
      * Runs the jar under {@code script} with a 120x40 terminal; {@code -e} makes script return its exit code. The
      * jar starts with SIGINT at its default handling, as from a shell on a terminal: a build started in the background
      * of a non-interactive shell passes SIGINT on as ignored, and a JVM leaves an ignored SIGINT ignored (as under
-     * {@code nohup}), so Ctrl-C would not reach the client.
+     * {@code nohup}), so Ctrl-C would not reach the client. (Where {@code env} cannot reset signals, the jar starts
+     * with what the build passed on.)
      */
     private static Process startInTerminal(String... args) throws IOException {
-        String command = "stty cols 120 rows 40; exec env --default-signal=INT "
+        String command = "stty cols 120 rows 40; exec " + (ENV_RESETS_SIGNALS ? "env --default-signal=INT " : "")
                 + CliRun.command(args).command().stream().map(TerminalClientIT::shellQuoted)
                         .collect(Collectors.joining(" "));
         ProcessBuilder builder = new ProcessBuilder(List.of(SCRIPT.toString(), "-qfec", command, "/dev/null"));
