@@ -2,6 +2,7 @@ package dev.chatserver.protocol;
 
 import dev.chatserver.engine.ChatSession;
 import dev.chatserver.engine.Completion;
+import dev.chatserver.engine.FinishReason;
 import dev.chatserver.engine.Reply;
 import dev.chatserver.engine.ReplyListener;
 import java.lang.System.Logger.Level;
@@ -90,6 +91,12 @@ final class Answer {
             reply.cancel();
             gate.close();
             throw e;
+        }
+        // A stop cancels the reply, so the reply's completion may win the race with the stop that caused it (the
+        // closing thread completes the stop first, then closes the session): the stop says what happened.
+        if (outcome instanceof Finished(Completion completion) && completion.reason() == FinishReason.CANCELLED
+                && stop.isDone()) {
+            outcome = new Stopped(stop.join());
         }
         switch (outcome) {
             case Finished finished -> gate.end(endOf(finished.completion()));
