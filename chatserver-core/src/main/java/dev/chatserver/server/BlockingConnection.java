@@ -18,8 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One connection served with blocking I/O: its own thread (virtual or platform) reads and feeds the
- * {@link Conversation}; the conversation's threads write answers through {@link #send}, one whole message per write
- * call under the write lock.
+ * {@link Conversation}; the conversation's threads write answers through the connection's {@link MessagePacer}, whose
+ * writer hands them to {@link #send}: one whole message per write call under the write lock.
  *
  * <p>The reader is never interrupted by an answer's scope (interrupting a virtual thread blocked in a socket read
  * would close the socket): answers watch the connection through the conversation, which the reader closes when
@@ -34,6 +34,7 @@ final class BlockingConnection {
     private final ServerContext context;
     private final OutputStream out;
     private final Conversation conversation;
+    private final MessagePacer pacer;
     private final ReentrantLock writeLock = new ReentrantLock();
     private volatile String closeReason;
     /** After a fatal error: the error is the last message, whatever a reply still tries to send. Write lock. */
@@ -47,7 +48,8 @@ final class BlockingConnection {
         this.context = context;
         socket.setTcpNoDelay(true);
         this.out = socket.getOutputStream();
-        this.conversation = Conversation.open(context.engine, this::send, context.limits.conversationLimits());
+        this.pacer = context.pacer(this::send, id);
+        this.conversation = Conversation.open(context.engine, pacer, context.limits.conversationLimits());
     }
 
     Conversation conversation() {
@@ -118,6 +120,7 @@ final class BlockingConnection {
     /** Ends the conversation, sends the error, then drains unread input briefly so a reset does not eat it. */
     private void failWith(String error) {
         conversation.close();
+        pacer.awaitInterval();
         // A reply's write may still be blocked on a client that does not read: then the error cannot go out.
         try {
             if (writeLock.tryLock(ServerContext.LINGER.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -169,6 +172,7 @@ final class BlockingConnection {
      */
     void closeSocket(String reason) {
         if (reason != null && closeReason == null) closeReason = reason;
+        pacer.close();
         try {
             socket.close();
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.chatserver.server;
 
 import dev.chatserver.engine.ChatEngine;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -15,6 +16,16 @@ public interface ChatServer extends AutoCloseable {
 
     /** The default port, as in the SocketLab. */
     int DEFAULT_PORT = 12345;
+
+    /**
+     * The default least time between two messages written to one connection (see
+     * {@link Builder#minMessageInterval}): long enough that a peer reading every few milliseconds on a loaded
+     * machine finds one message per read, short enough that an answer's end is only a few milliseconds later.
+     */
+    Duration DEFAULT_MIN_MESSAGE_INTERVAL = Duration.ofMillis(10);
+
+    /** The longest {@link Builder#minMessageInterval} allowed. */
+    Duration MAX_MIN_MESSAGE_INTERVAL = Duration.ofMillis(1000);
 
     /**
      * Starts configuring a server.
@@ -53,6 +64,7 @@ public interface ChatServer extends AutoCloseable {
         private int port = DEFAULT_PORT;
         private ConnectionMode mode = ConnectionMode.VIRTUAL;
         private ServerLimits limits = ServerLimits.DEFAULTS;
+        private Duration minMessageInterval = DEFAULT_MIN_MESSAGE_INTERVAL;
 
         private Builder(ChatEngine engine) {
             this.engine = Objects.requireNonNull(engine, "engine");
@@ -104,13 +116,34 @@ public interface ChatServer extends AutoCloseable {
         }
 
         /**
+         * Paces each connection's messages for peers without framing (the SocketLab's clients parse whatever one
+         * {@code recv} returns): successive writes to a connection are at least this far apart, text produced in
+         * between is merged into the next piece, and an end message is always a write of its own after the
+         * interval. Only the connection's writer waits, never the engine. The WebSocket server is not paced (its
+         * frames are framed).
+         *
+         * @param interval the least time between two writes to one connection (default
+         *                 {@link #DEFAULT_MIN_MESSAGE_INTERVAL}); zero turns pacing off
+         * @return this
+         */
+        public Builder minMessageInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.isNegative() || interval.compareTo(MAX_MIN_MESSAGE_INTERVAL) > 0) {
+                throw new IllegalArgumentException("the message interval must be between 0 and "
+                        + MAX_MIN_MESSAGE_INTERVAL.toMillis() + " ms: " + interval.toMillis() + " ms");
+            }
+            this.minMessageInterval = interval;
+            return this;
+        }
+
+        /**
          * Binds the port and starts accepting.
          *
          * @return the running server
          * @throws IOException if the port cannot be bound
          */
         public ChatServer start() throws IOException {
-            ServerContext context = new ServerContext(engine, limits);
+            ServerContext context = new ServerContext(engine, limits, minMessageInterval);
             return switch (mode) {
                 case VIRTUAL, PLATFORM -> BlockingChatServer.start(context, host, port, mode);
                 case SELECTOR -> SelectorChatServer.start(context, host, port);

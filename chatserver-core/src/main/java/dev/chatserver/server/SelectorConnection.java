@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One connection of the {@link SelectorChatServer}: non-blocking reads and writes on the selector thread, an
- * outbound queue filled by the conversation's threads.
+ * outbound queue filled by the conversation's threads through the connection's {@link MessagePacer}.
  *
  * <p>Threads: everything but {@link #send} runs on the selector thread. {@link #send} runs on the conversation's
  * threads; it blocks while more than {@link ServerLimits#outboundBytes()} wait for a client that does not read, so
@@ -33,6 +33,7 @@ final class SelectorConnection {
     private final ServerContext context;
     private final JsonObjectStream stream;
     private final Conversation conversation;
+    private final MessagePacer pacer;
     private final JsonObjectStream.Sink sink;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -61,7 +62,8 @@ final class SelectorConnection {
         this.server = server;
         this.context = context;
         this.stream = JsonObjectStream.create(context.limits.maxMessageBytes());
-        this.conversation = Conversation.open(context.engine, this::send, context.limits.conversationLimits());
+        this.pacer = context.pacer(this::send, id);
+        this.conversation = Conversation.open(context.engine, pacer, context.limits.conversationLimits());
         this.sink = conversation.sink();
         LOG.log(Level.INFO, "connection {0} from {1} opened (session {2})", Long.toString(id), remote(),
                 conversation.sessionId());
@@ -217,6 +219,7 @@ final class SelectorConnection {
         try {
             if (closed) return;
             closed = true;
+            pacer.close();
             outbound.clear();
             outboundBytes = 0;
             drained.signalAll();

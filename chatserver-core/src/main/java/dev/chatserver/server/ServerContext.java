@@ -3,6 +3,7 @@ package dev.chatserver.server;
 import dev.chatserver.engine.ChatEngine;
 import dev.chatserver.protocol.Conversation;
 import dev.chatserver.protocol.MessageCodec;
+import dev.chatserver.protocol.Outbound;
 import dev.chatserver.protocol.ServerMessage;
 import java.io.Closeable;
 import java.io.IOException;
@@ -39,12 +40,24 @@ final class ServerContext {
     final ServerLimits limits;
     /** One permit per connection that may be served; taken after accept, given back when the connection closes. */
     final Semaphore slots;
+    /** The least time between two writes to one connection; zero for no pacing (see {@link MessagePacer}). */
+    final Duration messageInterval;
     private final AtomicLong ids = new AtomicLong();
 
-    ServerContext(ChatEngine engine, ServerLimits limits) {
+    ServerContext(ChatEngine engine, ServerLimits limits, Duration messageInterval) {
+        this.messageInterval = messageInterval;
         this.engine = engine;
         this.limits = limits;
         this.slots = new Semaphore(limits.maxConnections());
+    }
+
+    /**
+     * @param wire the connection's one-message-one-write outbound
+     * @param id   the connection's id
+     * @return the connection's paced outbound
+     */
+    MessagePacer pacer(Outbound wire, long id) {
+        return MessagePacer.pace(wire, messageInterval, limits.outboundBytes(), Long.toString(id));
     }
 
     /** @return the id of a new connection, for log lines: 1, 2, 3... */
