@@ -22,7 +22,7 @@ public interface ChatServer extends AutoCloseable {
      * {@link Builder#minMessageInterval}): long enough that a peer reading every few milliseconds on a loaded
      * machine finds one message per read, short enough that an answer's end is only a few milliseconds later.
      */
-    Duration DEFAULT_MIN_MESSAGE_INTERVAL = Duration.ofMillis(10);
+    Duration DEFAULT_MIN_MESSAGE_INTERVAL = Duration.ofMillis(25);
 
     /** The longest {@link Builder#minMessageInterval} allowed. */
     Duration MAX_MIN_MESSAGE_INTERVAL = Duration.ofMillis(1000);

@@ -98,6 +98,21 @@ final class SelectorConnection {
             lock.unlock();
         }
         if (wasEmpty) server.wantsWrite(this);
+        if (context.messageInterval.isPositive()) awaitWritten(line);
+    }
+
+    /**
+     * The paced writer's thread: waits until the selector has written the message, so that the pacer's interval
+     * runs between writes on the socket, not between hand-overs to the queue (a busy selector thread would
+     * otherwise write two of them back to back).
+     */
+    private void awaitWritten(ByteBuffer line) {
+        lock.lock();
+        try {
+            while (!closed && line.hasRemaining()) drained.awaitUninterruptibly(); // the selector moves its position
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Selector thread: input is ready. */
