@@ -8,7 +8,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Reads durations such as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h} or ISO-8601 {@code PT30S}.
+ * Reads durations such as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, ISO-8601 {@code PT30S}, or {@code 0}.
  * Stateless; runs on the main thread while the command line is parsed.
  */
 final class DurationConverter implements ITypeConverter<Duration> {
@@ -18,6 +18,7 @@ final class DurationConverter implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
         String text = value.strip().toLowerCase(Locale.ROOT);
+        if (text.equals("0")) return Duration.ZERO;
         Matcher simple = SIMPLE.matcher(text);
         try {
             if (simple.matches()) {

@@ -119,6 +119,12 @@ final class ServerCommand implements Callable<Integer> {
             description = "Close TCP connections silent this long, e.g. 10m (default: never).")
     Duration idleTimeout;
 
+    @Option(names = "--min-message-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Least time between two TCP messages to one client, so that clients reading without "
+                    + "framing find one message per read; text made meanwhile is merged, e.g. 0 (off), 5ms "
+                    + "(default: 25ms).")
+    Duration minMessageInterval;
+
     @Option(names = "--web-port", defaultValue = "" + WebChatServer.DEFAULT_PORT, paramLabel = "PORT",
             description = "Port of the chat page and WebSocket (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int webPort;
@@ -136,6 +142,11 @@ final class ServerCommand implements Callable<Integer> {
         checkPort("--web-port", webPort);
         // Every value is checked before the model is looked for (and perhaps downloaded).
         ServerLimits limits = limits();
+        if (minMessageInterval != null && (minMessageInterval.isNegative()
+                || minMessageInterval.compareTo(ChatServer.MAX_MIN_MESSAGE_INTERVAL) > 0)) {
+            throw CommandFailure.usage("--min-message-interval must be between 0 and "
+                    + ChatServer.MAX_MIN_MESSAGE_INTERVAL.toMillis() + "ms, was " + minMessageInterval.toMillis() + "ms");
+        }
         engineConfig(model != null ? model : DEFAULT_MODEL);
         EngineConfig config = engineConfig(modelFile());
         try (RunningServers servers = new RunningServers()) {
@@ -210,7 +221,9 @@ final class ServerCommand implements Callable<Integer> {
 
     private ChatServer startTcp(ChatEngine engine, ServerLimits limits) {
         try {
-            return ChatServer.builder(engine).host(host).port(port).mode(mode).limits(limits).start();
+            ChatServer.Builder builder = ChatServer.builder(engine).host(host).port(port).mode(mode).limits(limits);
+            if (minMessageInterval != null) builder.minMessageInterval(minMessageInterval);
+            return builder.start();
         } catch (IOException e) {
             throw CommandFailure.runtime("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
