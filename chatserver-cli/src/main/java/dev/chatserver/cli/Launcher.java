@@ -29,7 +29,9 @@ import java.util.stream.Stream;
  * prints one line and exits 2.
  *
  * <p>The child inherits stdin, stdout and stderr (so it owns the terminal), and its exit code becomes this
- * process's exit code. SIGTERM (or a SIGINT not coming from the terminal) stops the child gracefully. This class
+ * process's exit code. SIGTERM (or a SIGINT not coming from the terminal) stops the child gracefully, and this
+ * process exits only after the child has. When this process is killed outright (SIGKILL), the child notices within
+ * a fraction of a second and stops itself the same way ({@code LauncherWatch}). This class
  * uses no preview API and refers to Java 25 classes only by name.
  *
  * <p>Runs on the main thread, plus the JVM's shutdown-hook thread.
@@ -45,6 +47,9 @@ public final class Launcher {
     /** The flags every JVM that runs {@code Main} needs. */
     private static final List<String> REQUIRED_FLAGS =
             List.of("--enable-preview", "--enable-native-access=ALL-UNNAMED");
+
+    /** Names this process's pid to the child; read there by {@code LauncherWatch} (compiled for Java 25). */
+    private static final String LAUNCHER_PID_PROPERTY = "chatserver.launcherPid";
 
     /** How long a stopped child may take to shut down before it is killed; the server needs at most 5 s. */
     private static final Duration CHILD_STOP_TIMEOUT = Duration.ofSeconds(10);
@@ -115,6 +120,9 @@ public final class Launcher {
         List<String> command = new ArrayList<>();
         command.add(java.toString());
         command.addAll(REQUIRED_FLAGS);
+        // The child stops itself when this process is killed without passing the signal on (LauncherWatch).
+        command.add("-D" + LAUNCHER_PID_PROPERTY + "=" + ProcessHandle.current().pid());
+        command.addAll(aotCacheOptions(Path.of(jar), jvmOptions));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", jar, "dev.chatserver.cli.Main"));
         command.addAll(Arrays.asList(args));
@@ -131,6 +139,37 @@ public final class Launcher {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopChild(child), "launcher-stop-child"));
         return child.waitFor();
+    }
+
+    /**
+     * The ahead-of-time cache the build trained for this jar ({@code chatserver-cli.aot} beside
+     * {@code chatserver-cli.jar}, see {@code AotTraining}): classes already loaded and linked, so the child starts
+     * listening sooner. A cache that does not fit (another JVM build, a rebuilt jar) is ignored by the JVM; its
+     * complaint, which the JVM would print on stdout, is switched off.
+     *
+     * @return the options that use the cache; none when it is missing, older than the jar, or the user chose
+     *         their own class data sharing options
+     */
+    static List<String> aotCacheOptions(Path jar, List<String> jvmOptions) {
+        String name = jar.getFileName().toString();
+        if (!name.endsWith(".jar")) {
+            return List.of();
+        }
+        Path cache = jar.resolveSibling(name.substring(0, name.length() - ".jar".length()) + ".aot");
+        for (String option : jvmOptions) {
+            if (option.startsWith("-XX:AOT") || option.startsWith("-XX:SharedArchiveFile") || option.startsWith("-Xshare")) {
+                return List.of();
+            }
+        }
+        try {
+            if (!Files.isRegularFile(cache)
+                    || Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(jar)) < 0) {
+                return List.of();
+            }
+        } catch (IOException e) {
+            return List.of();
+        }
+        return List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off");
     }
 
     /**

@@ -48,6 +48,7 @@ public final class Main {
         useUtf8Output();
         // Logging is configured before parsing, so the flag is looked for by hand here.
         CliLogging.configure(Arrays.asList(args).contains("--verbose"));
+        LauncherWatch.startIfLaunched();
         FailureHandler failures = new FailureHandler();
         return new CommandLine(new Main())
                 .setParameterExceptionHandler(failures)

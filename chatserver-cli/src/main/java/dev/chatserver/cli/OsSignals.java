@@ -26,4 +26,13 @@ final class OsSignals {
         SignalHandler previous = Signal.handle(signal, received -> handler.run());
         return () -> Signal.handle(signal, previous);
     }
+
+    /**
+     * Sends a signal to this process, as {@code kill} from outside would: its handling (or the default) applies.
+     *
+     * @param name {@code INT}, {@code TERM}, ...
+     */
+    static void raise(String name) {
+        Signal.raise(new Signal(name));
+    }
 }

@@ -139,6 +139,11 @@ final class RunningCli implements AutoCloseable {
         }
     }
 
+    /** @return the process (the launcher, when the jar re-executes itself) */
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
     /** Kills the process (and the launcher's child JVM) if it still runs. */
     @Override
     public void close() {
