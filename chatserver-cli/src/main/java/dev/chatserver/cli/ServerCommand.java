@@ -26,8 +26,8 @@ import picocli.CommandLine.Spec;
  * {@code chatserver server}: loads a model and serves it over TCP (the SocketLab protocol) and, unless
  * {@code --no-web}, to browsers over HTTP and WebSocket.
  *
- * <p>Prints {@code The server has been started, listening on: <host>:<port>} once both ports listen (scripts wait
- * for that line), then the chat page's address. SIGINT or SIGTERM shuts down in order (servers, then the engine)
+ * <p>Prints {@code The server has been started, listening on: <host>:<port>} as soon as the TCP port accepts
+ * connections (scripts wait for that line), then, once the web server listens too, the chat page's address. SIGINT or SIGTERM shuts down in order (servers, then the engine)
  * and the command returns 0. Runs on the main thread, which waits for the stop signal.
  */
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
@@ -154,12 +154,14 @@ final class ServerCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(new Thread(servers::close, "server-shutdown"));
             servers.engine = ChatEngine.create(config);
             servers.tcp = startTcp(servers.engine, limits);
+            StopSignal stop = StopSignal.install(); // before the line: a script may stop the server right after it
+            // The TCP port accepts from here on: the lab's scripts may connect now, while the web server starts.
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("The server has been started, listening on: " + servers.tcp.host() + ":" + servers.tcp.port());
+            out.flush();
             if (!noWeb) {
                 servers.web = startWeb(servers.engine);
             }
-            StopSignal stop = StopSignal.install();
-            PrintWriter out = spec.commandLine().getOut();
-            out.println("The server has been started, listening on: " + servers.tcp.host() + ":" + servers.tcp.port());
             if (servers.web != null) {
                 out.println("Chat in your browser: " + servers.web.uri());
             }
