@@ -93,7 +93,8 @@ class WebSocketProtocolTest {
     @Test
     void aFreshSessionGetsTheSameTranscriptAsOverTcp() throws Exception {
         List<String> overTcp = new ArrayList<>();
-        try (ChatServer tcp = ChatServer.builder(engine).port(0).start();
+        // Unpaced, so that TCP's pieces are the engine's, as the WebSocket's are (TCP pacing merges pieces).
+        try (ChatServer tcp = ChatServer.builder(engine).port(0).minMessageInterval(Duration.ZERO).start();
              Socket socket = new Socket(InetAddress.getLoopbackAddress(), tcp.port())) {
             socket.setSoTimeout(120_000);
             socket.getOutputStream().write("{\"token\":\"Hello\",\"eog\":true}\n".getBytes(StandardCharsets.UTF_8));
