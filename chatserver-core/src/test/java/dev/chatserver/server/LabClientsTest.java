@@ -69,7 +69,7 @@ class LabClientsTest {
         try (InputStream in = LabClientsTest.class.getResourceAsStream("lab_clients.py")) {
             Files.copy(in, script);
         }
-        engine = TestEngines.start(TestModels.storiesOrSkip(), CLIENTS, b -> b.maxTokens(32));
+        engine = TestEngines.start(TestModels.storiesOrSkip(), CLIENTS, b -> b.maxTokens(24));
     }
 
     @AfterAll
