@@ -133,9 +133,10 @@ class LabClientsTest {
             double with = times.getJsonNumber("with_idle").doubleValue();
             System.out.printf("%s: 10 clients x 2 prompts in %.3f s, with %d idle connections in %.3f s%n", mode,
                     without, IDLE, with);
-            // The lab passes below 5 s of difference; a fifth of it leaves room for a loaded machine.
+            // The lab passes below 5 s of difference; 1.5 s leaves room for a loaded machine, where the best of
+            // three 10-client rounds still varies by about a second.
             assertThat(with - without).as("extra seconds with %d idle connections", IDLE)
-                    .isLessThan(LAB_THRESHOLD_SECONDS / 5);
+                    .isLessThan(LAB_THRESHOLD_SECONDS * 0.3);
         }
     }
 

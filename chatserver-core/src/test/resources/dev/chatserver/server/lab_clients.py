@@ -9,7 +9,7 @@ json.loads on each chunk, with no framing of any kind. Python 3, standard librar
       that paces its writes INTERVAL_MS apart cannot cause), and "refused": the chunks json.loads refused.
   lab_clients.py concurrency PORT IDLE PROMPTS_JSON
       The lab's concurrency check: the time for the clients (threads) to get their answers with no idle
-      connection, then with IDLE idle connections open (best of two rounds each). Prints {"idle_open": IDLE} once they are connected and waits for a line on
+      connection, then with IDLE idle connections open (best of three rounds each). Prints {"idle_open": IDLE} once they are connected and waits for a line on
       stdin (the caller's sign that the server has accepted them all), then {"without_idle": s, "with_idle": s}.
 
 A chunk that json.loads refuses is a parse error (the lab's client would crash there); it is counted, and the rest
@@ -154,14 +154,14 @@ def concurrency(port, idle, prompt_lists):
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, idle + 256), hard))
     failures = []
     run_clients(port, prompt_lists)  # warm-up
-    # Best of two rounds each, so that a moment of load on a shared machine does not count as the idle cost.
-    without = min(timed_round(port, prompt_lists, failures) for _ in range(2))
+    # Best of three rounds each, so that a moment of load on a shared machine does not count as the idle cost.
+    without = min(timed_round(port, prompt_lists, failures) for _ in range(3))
     idlers = [connect(port) for _ in range(idle)]
     try:
         # The kernel completes a connect before the server accepts it: the caller says when the server has them.
         print(json.dumps({"idle_open": idle}), flush=True)
         sys.stdin.readline()
-        with_idle = min(timed_round(port, prompt_lists, failures) for _ in range(2))
+        with_idle = min(timed_round(port, prompt_lists, failures) for _ in range(3))
     finally:
         for sock in idlers:
             sock.close()
