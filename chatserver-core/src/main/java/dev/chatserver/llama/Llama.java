@@ -193,6 +193,20 @@ public final class Llama {
         // The static initialiser has run by the time this body executes.
     }
 
+    /**
+     * @return llama.cpp's own description of its compute backends and the CPU features it uses
+     *         ({@code llama_print_system_info}), e.g. {@code CPU : SSE3 = 1 | AVX2 = 1 | FMA = 1 | ...}
+     */
+    public static String systemInfo() {
+        MemorySegment text = call(() -> (MemorySegment) SystemInfo.PRINT.invokeExact());
+        return text.reinterpret(Long.MAX_VALUE).getString(0);
+    }
+
+    /** Bound on first use: only the start-up summary asks. */
+    private static final class SystemInfo {
+        static final MethodHandle PRINT = fn("llama_print_system_info", FunctionDescriptor.of(ADDRESS));
+    }
+
     /** Binds one C function of the library. */
     private static MethodHandle fn(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LIBRARY.find(name)
