@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  *
  * <p>Prints {@code The server has been started, listening on: <host>:<port>} once both ports listen (scripts wait
  * for that line), then the chat page's address, and logs a {@link StartupSummary} line. The engine counts into
- * Prometheus metrics, served with {@code GET /health} on the web port. SIGINT or SIGTERM shuts down in order
+ * Prometheus metrics, served with {@code GET /metrics} on the web port. SIGINT or SIGTERM shuts down in order
  * (servers, then the engine) and the command returns 0. Runs on the main thread, which waits for the stop signal.
  */
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,

@@ -47,7 +47,7 @@ record StartupSummary(EngineInfo info, int threads, String backend, ConnectionMo
     static String backends(String systemInfo) {
         List<String> parts = new ArrayList<>();
         // Backends are "NAME : features" sections; the name is the last word before each " : ".
-        String[] sections = systemInfo.split(" : ");
+        String[] sections = systemInfo.split(" : ", -1);
         for (int i = 0; i + 1 < sections.length; i++) {
             String before = sections[i].trim();
             String name = before.substring(Math.max(before.lastIndexOf('|'), before.lastIndexOf(' ')) + 1).trim();
