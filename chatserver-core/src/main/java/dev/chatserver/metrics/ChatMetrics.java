@@ -1,5 +1,6 @@
 package dev.chatserver.metrics;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
 
 /**
@@ -31,6 +32,21 @@ public interface ChatMetrics {
 
     /** @param transport what carried the connection that ended */
     void connectionClosed(Transport transport);
+
+    /**
+     * Counts a connection or request for as long as the returned registration is open, for try-with-resources:
+     * {@code try (var counted = metrics.connection(Transport.HTTP)) { ...handle the request... }}.
+     *
+     * @param transport what carries it
+     * @return closing it (once; again is harmless) counts it closed
+     */
+    default Registration connection(Transport transport) {
+        connectionOpened(transport);
+        AtomicBoolean closed = new AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true)) connectionClosed(transport);
+        };
+    }
 
     /**
      * Counts a server's open connections by asking it when metrics are scraped, instead of by
