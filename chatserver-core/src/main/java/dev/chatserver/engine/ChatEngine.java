@@ -54,15 +54,20 @@ public interface ChatEngine extends AutoCloseable {
 
     /**
      * @return true while the engine thread runs and takes messages; false once it was closed or failed (every
-     *         message is then refused)
+     *         message is then refused). The default, for engines that cannot stop on their own, is true.
      */
-    boolean isRunning();
+    default boolean isRunning() {
+        return true;
+    }
 
     /**
      * @return the metrics the engine counts into ({@link ChatMetrics#none()} unless given to
-     *         {@link #create(EngineConfig, ChatMetrics)}); servers on this engine count into them too
+     *         {@link #create(EngineConfig, ChatMetrics)}); servers on this engine count into them too. The
+     *         default counts nothing.
      */
-    ChatMetrics metrics();
+    default ChatMetrics metrics() {
+        return ChatMetrics.none();
+    }
 
     /** Ends every reply in flight with {@code CANCELLED}, stops the engine thread and frees native memory. */
     @Override
