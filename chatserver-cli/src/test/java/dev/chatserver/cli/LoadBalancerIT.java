@@ -90,7 +90,7 @@ class LoadBalancerIT {
                     List.of(a.backend(), b.backend()));
             Path cfg = dir.resolve("haproxy.cfg");
             Files.writeString(cfg, config.text());
-            haproxy = new ProcessBuilder("haproxy", "-db", "-f", cfg.toString())
+            haproxy = new ProcessBuilder(haproxyCommand, "-db", "-f", cfg.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy.log").toFile()).start();
             Stats stats = new Stats(config.statsFrontend());
             awaitStatus(stats, haproxy, "a", "UP");
@@ -184,25 +184,37 @@ class LoadBalancerIT {
         assertThat(block.find()).as("a haproxy block in %s", guide).isTrue();
         Path cfg = dir.resolve("deploy.cfg");
         Files.writeString(cfg, block.group(1));
-        Process check = new ProcessBuilder("haproxy", "-c", "-f", cfg.toString()).redirectErrorStream(true).start();
+        Process check = new ProcessBuilder(haproxyCommand, "-c", "-f", cfg.toString()).redirectErrorStream(true)
+                .start();
         String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(check.waitFor()).as(out).isZero();
         assertThat(out).contains("Configuration file is valid");
     }
 
+    /** The haproxy command: on the PATH, or where Debian puts it (/usr/sbin is not on every user's PATH). */
+    private static String haproxyCommand = "haproxy";
+
     private static void requireHaproxy() {
-        try {
-            Process version = new ProcessBuilder("haproxy", "-v").redirectErrorStream(true).start();
-            String out = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (version.waitFor() != 0) abort("haproxy -v failed: " + out.strip());
-        } catch (IOException e) {
-            String why = "HAProxy is not installed (Debian's package haproxy; .ci/run installs it): " + e.getMessage();
-            System.err.println("LoadBalancerIT skipped: " + why);
-            abort(why);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
+        List<String> tried = new ArrayList<>();
+        for (String candidate : List.of("haproxy", "/usr/sbin/haproxy")) {
+            try {
+                Process version = new ProcessBuilder(candidate, "-v").redirectErrorStream(true).start();
+                String out = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (version.waitFor() == 0) {
+                    haproxyCommand = candidate;
+                    return;
+                }
+                tried.add(candidate + ": " + out.strip());
+            } catch (IOException e) {
+                tried.add(candidate + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
         }
+        String why = "HAProxy is not installed (Debian's package haproxy; .ci/run installs it): " + tried;
+        System.err.println("LoadBalancerIT skipped: " + why);
+        abort(why);
     }
 
     private static Server startServer(String name, Path model) throws Exception {
