@@ -19,7 +19,8 @@
  * <p>Security: a routing filter runs before every handler and before the WebSocket protocol switch, and answers 403
  * to a {@code Host} that does not name this server (DNS rebinding) or an {@code Origin} that is neither this server
  * nor explicitly allowed. Requests without {@code Origin} (non-browser clients) pass, and {@code /health} is exempt
- * from the {@code Origin} check (load balancers); a proxy's name can be allowed as {@code Host}. The page is served with a
- * Content-Security-Policy that allows only its own scripts, styles and connections; it inserts model output as text.
+ * from the {@code Origin} check (load balancers); a proxy's name can be allowed as {@code Host}. The page is served
+ * with a Content-Security-Policy that allows only its own scripts, styles and connections; it inserts model output
+ * as text.
  */
 package dev.chatserver.web;

@@ -106,7 +106,8 @@ public record PrometheusText(Map<String, JsonObject> families) {
     }
 
     private static boolean hasLabels(JsonObject sample, String... labels) {
-        JsonObject present = sample.containsKey("labels") ? sample.getJsonObject("labels") : JsonValue.EMPTY_JSON_OBJECT;
+        JsonObject present = sample.containsKey("labels") ? sample.getJsonObject("labels")
+                : JsonValue.EMPTY_JSON_OBJECT;
         for (int i = 0; i + 1 < labels.length; i += 2) {
             if (!present.containsKey(labels[i]) || !Objects.equals(present.getString(labels[i]), labels[i + 1])) {
                 return false;
