@@ -3,7 +3,6 @@ package dev.chatserver.cli;
 import dev.chatserver.engine.ChatEngine;
 import dev.chatserver.engine.EngineConfig;
 import dev.chatserver.engine.Sampling;
-import dev.chatserver.llama.Llama;
 import dev.chatserver.metrics.ChatMetrics;
 import dev.chatserver.metrics.PrometheusMetrics;
 import dev.chatserver.server.ChatServer;
@@ -175,7 +174,7 @@ final class ServerCommand implements Callable<Integer> {
                 out.println("Chat in your browser: " + servers.web.uri());
             }
             out.flush();
-            LOG.log(Level.INFO, new StartupSummary(servers.engine.info(), config.threads(), Llama.systemInfo(), mode,
+            LOG.log(Level.INFO, new StartupSummary(servers.engine.info(), config.threads(), mode,
                     servers.tcp.host() + ":" + servers.tcp.port(), servers.web == null ? null : servers.web.uri())
                     .line());
             stop.await();

@@ -73,7 +73,7 @@ class ServerOperationsIT {
         assertThat(summary.getString("level")).isEqualTo("INFO");
         assertThat(summary.getString("message"))
                 .contains("(llama, ", " parameters)", "256 tokens of context per conversation", "3 parallel slots",
-                        "1 thread,", "backend CPU", "mode selector", "TCP 127.0.0.1:" + tcpPort, "web " + web);
+                        "1 thread,", "llama.cpp ", "CPU backend ", "mode selector", "TCP 127.0.0.1:" + tcpPort, "web " + web);
     }
 
     @Test
