@@ -1,6 +1,9 @@
 package dev.chatserver.server;
 
 import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.metrics.ChatMetrics;
+import dev.chatserver.metrics.Rejection;
+import dev.chatserver.metrics.Transport;
 import dev.chatserver.protocol.Conversation;
 import dev.chatserver.protocol.MessageCodec;
 import dev.chatserver.protocol.Outbound;
@@ -15,8 +18,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What every connection mode shares: the engine, the limits, the connection slots and connection ids. Immutable
- * apart from the thread-safe slot semaphore and id counter.
+ * What every connection mode shares: the engine, the limits, the connection slots and connection ids, and the
+ * server's entry in the engine's metrics (open connections are the slots taken, read when metrics are scraped).
+ * Immutable apart from the thread-safe slot semaphore and id counter.
  */
 final class ServerContext {
 
@@ -43,12 +47,20 @@ final class ServerContext {
     /** The least time between two writes to one connection; zero for no pacing (see {@link MessagePacer}). */
     final Duration messageInterval;
     private final AtomicLong ids = new AtomicLong();
+    private final ChatMetrics.Registration tracked;
 
     ServerContext(ChatEngine engine, ServerLimits limits, Duration messageInterval) {
         this.messageInterval = messageInterval;
         this.engine = engine;
         this.limits = limits;
         this.slots = new Semaphore(limits.maxConnections());
+        this.tracked = engine.metrics().trackConnections(Transport.TCP,
+                () -> limits.maxConnections() - slots.availablePermits());
+    }
+
+    /** The server closed (or did not start): its connections no longer count in the metrics. */
+    void untrack() {
+        tracked.close();
     }
 
     /**
@@ -86,7 +98,8 @@ final class ServerContext {
      *
      * @param socket the accepted connection, which holds no slot
      */
-    static void refuse(Socket socket) {
+    void refuse(Socket socket) {
+        engine.metrics().rejected(Rejection.TOO_MANY_CONNECTIONS);
         LOG.log(Level.INFO, "connection from {0} refused: {1}", socket.getRemoteSocketAddress(),
                 Conversation.TOO_MANY_CONNECTIONS);
         try (socket) {
