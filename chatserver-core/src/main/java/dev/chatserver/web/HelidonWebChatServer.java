@@ -32,7 +32,8 @@ final class HelidonWebChatServer implements WebChatServer {
 
     /** Where the chat page's files live on the class path. */
     static final String PAGE_LOCATION = "dev/chatserver/web/page";
-    private static final List<String> PAGE_FILES = List.of("index.html", "chat.css", "chat.js", "favicon.svg");
+    private static final List<String> PAGE_FILES = List.of("index.html", "chat.css", "chat.js", "markdown.js",
+            "favicon.svg", "lib/marked.js", "lib/purify.js");
     /** Attempts at binding an ephemeral port that another process may take between probe and bind. */
     private static final int EPHEMERAL_ATTEMPTS = 5;
 

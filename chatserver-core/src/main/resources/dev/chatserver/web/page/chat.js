@@ -1,7 +1,9 @@
 // chatserver chat page. One WebSocket = one conversation on the server; the JSON messages are the TCP protocol's:
 //   out: {"token": "<prompt part>", "eog": false|true}   {"cancel": true}
 //   in:  {"token": "<piece>", "eog": false} ... {"token": "", "eog": true, "error"?: "<reason>"}
-// Model output is only ever inserted as text (textContent / text nodes), never parsed as HTML.
+//        "finish"?: "stop" | "length", "dropped"?: <turns dropped to fit the context>
+// Model output is rendered as Markdown by markdown.js, which sanitizes the HTML before it reaches the page; user
+// text is only ever inserted as text.
 "use strict";
 
 (() => {
@@ -96,6 +98,8 @@
       scheduleRender(answer);
     }
     if (message.eog === true) {
+      if (Number.isInteger(message.dropped) && message.dropped > 0) answer.dropped = message.dropped;
+      if (message.finish === "length") answer.cut = true;
       if (typeof message.error === "string" && message.error !== "") {
         finishAnswer(answer.cancelRequested ? "cancelled" : "error", message.error);
       } else {
@@ -157,7 +161,8 @@
   function startAnswer() {
     const item = addMessage("assistant", "");
     item.dataset.state = "streaming";
-    return {item, bubble: item.querySelector(".bubble"), text: "", cancelRequested: false, frame: 0};
+    return {item, bubble: item.querySelector(".bubble"), text: "", cancelRequested: false, frame: 0, cut: false,
+      dropped: 0};
   }
 
   function finishAnswer(state, reason) {
@@ -166,11 +171,20 @@
     cancelAnimationFrame(current.frame);
     render(current);
     current.item.dataset.state = state;
-    const label = state === "cancelled" ? "stopped" : state === "error" ? "error: " + reason : "";
-    if (label) {
+    if (current.text === "") current.bubble.remove();     // stopped or refused before any text: no empty bubble
+    const notes = [];
+    if (current.dropped > 0) {
+      notes.push(["dropped", current.dropped + (current.dropped === 1 ? " earlier turn" : " earlier turns")
+        + " dropped to fit the context window"]);
+    }
+    if (state === "cancelled") notes.push(["stopped", "stopped"]);
+    else if (state === "error") notes.push(["error", "error: " + reason]);
+    else if (current.cut) notes.push(["length", "stopped: max tokens"]);
+    for (const [kind, text] of notes) {
       const meta = document.createElement("div");
       meta.className = "meta";
-      meta.textContent = label;
+      meta.dataset.note = kind;
+      meta.textContent = text;
       current.item.append(meta);
     }
     updateControls();
@@ -184,25 +198,13 @@
     });
   }
 
-  // Text with ``` fences: outside them plain text nodes, inside them <pre><code>, all built as text.
+  // The whole answer so far, as Markdown, at most once per frame while it streams (an unclosed ``` fence shows
+  // as a code block up to the end).
   function render(target) {
     const follow = nearEnd();
     target.item.chatRaw = target.text;
-    const parts = target.text.split(/^```[^\n]*\n?/m);
-    const nodes = [];
-    parts.forEach((part, index) => {
-      if (part === "") return;
-      if (index % 2 === 0) {
-        nodes.push(document.createTextNode(part));
-      } else {
-        const pre = document.createElement("pre");
-        const code = document.createElement("code");
-        code.textContent = part.replace(/\n$/, "");
-        pre.append(code);
-        nodes.push(pre);
-      }
-    });
-    target.bubble.replaceChildren(...nodes);
+    target.item.dataset.renders = String(Number(target.item.dataset.renders || 0) + 1);
+    ChatMarkdown.render(target.bubble, target.text);
     scrollToEnd(follow);
   }
 
@@ -272,6 +274,12 @@
     updateControls();
   });
   stopButton.addEventListener("click", stop);
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && answer !== null && !event.isComposing) {
+      event.preventDefault();
+      stop();
+    }
+  });
   $("new-chat").addEventListener("click", newChat);
 
   loadInfo();

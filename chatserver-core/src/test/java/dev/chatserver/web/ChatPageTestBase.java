@@ -1,0 +1,43 @@
+package dev.chatserver.web;
+
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * What the chat page's browser tests share: a fresh headless Chromium per test (the test is skipped, visibly,
+ * without chromium), and opening the page until it says it is connected. JUnit thread only.
+ */
+abstract class ChatPageTestBase {
+
+    /** How long a page test waits for anything: generous, for a loaded machine. */
+    static final Duration WAIT = Duration.ofMinutes(2);
+
+    HeadlessChromium browser;
+    ChromeDriver driver;
+
+    @BeforeEach
+    void openBrowser() {
+        browser = HeadlessChromium.startOrSkip();
+        driver = browser.driver();
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) browser.close();
+    }
+
+    /** Opens the server's page and waits until its WebSocket is open. */
+    void open(WebChatServer target) {
+        driver.get(target.uri().toString());
+        awaitConnected();
+    }
+
+    void awaitConnected() {
+        new WebDriverWait(driver, WAIT).until(d -> "open".equals(
+                d.findElement(By.tagName("body")).getDomAttribute("data-connection")));
+    }
+}
