@@ -64,7 +64,7 @@ final class LlamaChatEngine implements ChatEngine {
         LlamaModel model = EngineLoop.loadModel(config);
         LlamaChatEngine engine;
         try {
-            engine = new LlamaChatEngine(config, model, traceLogits);
+            engine = new LlamaChatEngine(capContext(config, model.info()), model, traceLogits);
         } catch (RuntimeException | Error e) {
             model.close();
             throw e;
@@ -73,6 +73,19 @@ final class LlamaChatEngine implements ChatEngine {
         LOG.log(Level.INFO, "engine started: {0}, {1} slots of {2} tokens", engine.info.modelName(),
                 config.parallel(), config.contextPerSession());
         return engine;
+    }
+
+    /**
+     * A model answers sensibly only within the context it was trained for (positions beyond it are unknown to it), so
+     * a larger context per session is capped to it, with a warning; a model that does not say counts as trained for
+     * any.
+     */
+    static EngineConfig capContext(EngineConfig config, ModelInfo model) {
+        int trained = model.trainingContext();
+        if (trained <= 0 || config.contextPerSession() <= trained) return config;
+        LOG.log(Level.WARNING, "context per session capped to {0} tokens (asked for {1}): {2} was trained for a "
+                + "context of {0}", String.valueOf(trained), String.valueOf(config.contextPerSession()), model.name());
+        return config.withContextPerSession(trained);
     }
 
     EngineConfig config() {
