@@ -71,7 +71,7 @@ final class LlamaChatEngine implements ChatEngine {
         }
         engine.thread.start();
         LOG.log(Level.INFO, "engine started: {0}, {1} slots of {2} tokens", engine.info.modelName(),
-                config.parallel(), config.contextPerSession());
+                String.valueOf(engine.info.parallel()), String.valueOf(engine.info.contextPerSession()));
         return engine;
     }
 

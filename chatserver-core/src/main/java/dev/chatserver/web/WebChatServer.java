@@ -44,6 +44,18 @@ public interface WebChatServer extends AutoCloseable {
         return new Builder(engine);
     }
 
+    /**
+     * Checks an origin as {@link Builder#allowOrigin} does, for callers that check their input before starting
+     * anything: scheme {@code http} or {@code https}, a host, and nothing after it but an optional port.
+     *
+     * @param origin the URI
+     * @return the URI
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    static URI checkOrigin(URI origin) {
+        return AccessPolicy.checkOrigin(origin);
+    }
+
     /** @return the port the server listens on (the real one when it was started with port 0) */
     int port();
 
