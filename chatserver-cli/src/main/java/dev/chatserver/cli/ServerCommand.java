@@ -176,7 +176,7 @@ final class ServerCommand implements Callable<Integer> {
         }
         if (model != null) {
             throw CommandFailure.usage("model file not found: " + file
-                    + " (check -m, or get a model with 'chatserver model pull')");
+                    + " (check -m, or get a model with '" + Main.commandName() + " model pull')");
         }
         return DefaultModel.ensure(file, noPull, spec.commandLine().getOut());
     }
