@@ -34,6 +34,11 @@ final class HelidonWebChatServer implements WebChatServer {
     static final String PAGE_LOCATION = "dev/chatserver/web/page";
     private static final List<String> PAGE_FILES = List.of("index.html", "chat.css", "chat.js", "markdown.js",
             "favicon.svg", "lib/marked.js", "lib/purify.js");
+    /**
+     * A frame up to this many times the message limit is read and answered with an error, so that the connection
+     * goes on; a larger one is refused by the web server (close 1009) before it is held in memory whole.
+     */
+    static final int FRAME_LIMIT_FACTOR = 4;
     /** Attempts at binding an ephemeral port that another process may take between probe and bind. */
     private static final int EPHEMERAL_ATTEMPTS = 5;
 
@@ -90,10 +95,11 @@ final class HelidonWebChatServer implements WebChatServer {
                 .host(host)
                 .port(port)
                 .shutdownHook(false)
-                .addProtocol(WsConfig.builder().origins(policy.origins()).maxFrameLength(maxMessageBytes).build())
+                .addProtocol(WsConfig.builder().origins(policy.origins()).maxFrameLength(
+                        (int) Math.min(Integer.MAX_VALUE, (long) FRAME_LIMIT_FACTOR * maxMessageBytes)).build())
                 .routing(HttpRouting.builder()
                         .addFilter(new RequestGuard(policy))
-                        .get("/api/info", new InfoHandler(engine))
+                        .get("/api/info", new InfoHandler(engine, maxMessageBytes))
                         .register("/", page))
                 .addRouting(ws)
                 .build();

@@ -176,6 +176,21 @@ class ChatPageMarkdownTest extends ChatPageTestBase {
     }
 
     @Test
+    void aMessageOverTheServersLimitIsNotSentAndTheConversationGoesOn() {
+        open(server);
+        new WebDriverWait(driver, WAIT).until(d -> d.findElement(By.id("model-details")).getText().contains("context"));
+        ask("x".repeat(65_537));
+        WebElement notice = new WebDriverWait(driver, WAIT).until(d -> d.findElement(By.className("notice")));
+        assertThat(notice.getText()).isEqualTo("Not sent: the message has 65537 characters, the server takes at most "
+                + "65536.");
+        assertThat(driver.findElements(By.cssSelector("[data-role]"))).as("nothing sent").isEmpty();
+        assertThat(driver.executeScript("return document.getElementById('prompt').value.length")).isEqualTo(65_537L);
+        ask("a shorter one");
+        assertThat(awaitAnswer().findElement(By.className("bubble")).getText()).isEqualTo("a shorter one");
+        assertThat(driver.findElement(By.tagName("body")).getDomAttribute("data-connection")).isEqualTo("open");
+    }
+
+    @Test
     void thePhoneLayoutKeepsTheModelLine() {
         driver.manage().window().setSize(new Dimension(390, 800));
         open(server);

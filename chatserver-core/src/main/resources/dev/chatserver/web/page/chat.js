@@ -7,7 +7,12 @@
 "use strict";
 
 (() => {
-  const PART_CHARS = 8000;            // prompt parts sent with eog:false, so no frame exceeds the server's limit
+  // The server's limits (from /api/info; these are its defaults): a message's UTF-8 bytes, and a prompt's characters
+  // once its eog:false parts are joined. The page checks both before it sends, so the server never has to refuse.
+  const limits = {maxMessageBytes: 65536, maxPromptChars: 65536};
+  // Characters per prompt part: JSON may escape a character as \uXXXX (6 bytes) or UTF-8 take up to 3 bytes per
+  // UTF-16 unit, so 6 bytes per character plus the object's own bytes always fit one message.
+  const partChars = () => Math.max(1, Math.min(8000, Math.floor((limits.maxMessageBytes - 64) / 6)));
   const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 10000];
 
   const $ = (id) => document.getElementById(id);
@@ -113,11 +118,17 @@
   function send() {
     const text = prompt.value;
     if (text.trim() === "" || answer !== null || !socket || socket.readyState !== WebSocket.OPEN) return;
+    if (text.length > limits.maxPromptChars) {
+      notice("Not sent: the message has " + text.length + " characters, the server takes at most "
+        + limits.maxPromptChars + ".");
+      return;
+    }
     addMessage("user", text);
     answer = startAnswer();
     const parts = [];
+    const size = partChars();
     for (let start = 0; start < text.length;) {
-      let end = Math.min(text.length, start + PART_CHARS);
+      let end = Math.min(text.length, start + size);
       const code = text.charCodeAt(end - 1);
       if (end < text.length && code >= 0xD800 && code <= 0xDBFF) end--;   // keep surrogate pairs together
       parts.push(text.slice(start, end));
@@ -243,6 +254,8 @@
       const response = await fetch("/api/info", {cache: "no-store"});
       if (!response.ok) return;
       const info = await response.json();
+      if (Number.isInteger(info.maxMessageBytes)) limits.maxMessageBytes = info.maxMessageBytes;
+      if (Number.isInteger(info.maxPromptChars)) limits.maxPromptChars = info.maxPromptChars;
       $("model-name").textContent = info.modelName;
       document.title = info.modelName + " · chatserver";
       $("model-details").textContent = [
