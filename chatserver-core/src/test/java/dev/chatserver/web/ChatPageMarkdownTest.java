@@ -49,6 +49,11 @@ class ChatPageMarkdownTest extends ChatPageTestBase {
     private static ChatEngine echo;
     private static WebChatServer server;
 
+    @Override
+    boolean shareBrowser() {
+        return true;
+    }
+
     @BeforeAll
     static void start() {
         echo = new EchoEngine(4, Duration.ofMillis(15));
@@ -192,7 +197,16 @@ class ChatPageMarkdownTest extends ChatPageTestBase {
 
     @Test
     void thePhoneLayoutKeepsTheModelLine() {
+        Dimension before = driver.manage().window().getSize();
         driver.manage().window().setSize(new Dimension(390, 800));
+        try {
+            phoneLayout();
+        } finally {
+            driver.manage().window().setSize(before);
+        }
+    }
+
+    private void phoneLayout() {
         open(server);
         WebElement details = driver.findElement(By.id("model-details"));
         new WebDriverWait(driver, WAIT).until(d -> details.getText().contains("context"));
