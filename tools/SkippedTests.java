@@ -20,9 +20,9 @@ import org.w3c.dom.NodeList;
  * </pre>
  *
  * <p>Reads the Surefire and Failsafe XML reports written since {@code TARGET_DIR/test-run-start} (which the build
- * touches before the tests run; older reports belong to earlier builds) and prints, for each reason a test was skipped or aborted by an assumption (no chromium, no story model
- * under {@code -Dchatserver.sharedModels=DIR}, ...), how many tests of which classes it skipped. Prints nothing
- * when no test was skipped.
+ * touches before the tests run; older reports belong to earlier builds) and prints, for each reason a test was
+ * skipped or aborted by an assumption (no chromium, no story model under {@code -Dchatserver.sharedModels=DIR},
+ * ...), how many tests of which classes it skipped. Prints nothing when no test was skipped.
  */
 public class SkippedTests {
 

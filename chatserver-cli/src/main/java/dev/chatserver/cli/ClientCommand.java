@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
  * waits at its prompt. Ctrl-C during an answer cancels it (text still arriving for it is not shown); a second
  * Ctrl-C (during the same answer, or just after it), or Ctrl-C on an empty prompt line, quits with 130, the exit
  * code of a process ended by Ctrl-C (see {@link ClientInterrupts}); Ctrl-C on a prompt line with text clears it.
- * On a terminal an answer cut by the server's limits ends with a dim note saying so. Runs on the main thread; the Ctrl-C handler runs on a signal-handling thread and only
- * sends a cancel or closes the connection.
+ * On a terminal an answer cut by the server's limits ends with a dim note saying so. Runs on the main thread; the
+ * Ctrl-C handler runs on a signal-handling thread and only sends a cancel, prints {@code ^C} or closes the
+ * connection; the connection's reader thread reports a server gone.
  */
 @Command(name = "client", mixinStandardHelpOptions = true,
         description = "Chat with a server over TCP: one prompt per line, answers stream back.")

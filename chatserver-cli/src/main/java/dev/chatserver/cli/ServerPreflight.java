@@ -157,7 +157,9 @@ final class ServerPreflight {
         OptionalLong layers = gguf.integer(arch + ".block_count");
         OptionalLong embd = gguf.integer(arch + ".embedding_length");
         OptionalLong heads = gguf.integer(arch + ".attention.head_count");
-        if (layers.isEmpty() || embd.isEmpty() || heads.isEmpty() || heads.getAsLong() <= 0) return OptionalLong.empty();
+        if (layers.isEmpty() || embd.isEmpty() || heads.isEmpty() || heads.getAsLong() <= 0) {
+            return OptionalLong.empty();
+        }
         long kvHeads = gguf.integer(arch + ".attention.head_count_kv").orElse(heads.getAsLong());
         long headSize = embd.getAsLong() / heads.getAsLong();
         long keySize = gguf.integer(arch + ".attention.key_length").orElse(headSize);

@@ -89,7 +89,8 @@ class ServerOptionsIT {
         Path model = dir.resolve("long-context.gguf");
         SyntheticModel.builder().context(1_000_000_000).name("long-context").build().write(model);
         CliRun.Result result = server(model, "--ctx", "1000000000", "--parallel", "2");
-        assertOneLine(result, 2, "--ctx 1000000000 with --parallel 2 needs", "of KV cache", "lower --ctx or --parallel");
+        assertOneLine(result, 2, "--ctx 1000000000 with --parallel 2 needs", "of KV cache",
+                "lower --ctx or --parallel");
     }
 
     @Test

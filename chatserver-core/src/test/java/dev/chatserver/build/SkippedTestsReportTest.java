@@ -24,9 +24,13 @@ class SkippedTestsReportTest {
     private static final String REPORT = """
             <?xml version="1.0" encoding="UTF-8"?>
             <testsuite name="x" tests="4" skipped="3">
-              <testcase name="a" classname="dev.chatserver.web.PageTest"><skipped message="no chromium found"/></testcase>
-              <testcase name="b" classname="dev.chatserver.web.PageTest"><skipped message="no chromium found"/></testcase>
-              <testcase name="c" classname="dev.chatserver.llama.StoryTest"><skipped type="org.opentest4j.TestAbortedException"><![CDATA[org.opentest4j.TestAbortedException: Assumption failed: stories260k.gguf not found in DIR
+              <testcase name="a" classname="dev.chatserver.web.PageTest">
+                <skipped message="no chromium found"/></testcase>
+              <testcase name="b" classname="dev.chatserver.web.PageTest">
+                <skipped message="no chromium found"/></testcase>
+              <testcase name="c" classname="dev.chatserver.llama.StoryTest">
+                <skipped type="org.opentest4j.TestAbortedException"><![CDATA[org.opentest4j.TestAbortedException: \
+            Assumption failed: stories260k.gguf not found in DIR
                 at somewhere(Somewhere.java:1)
             ]]></skipped></testcase>
               <testcase name="d" classname="dev.chatserver.llama.StoryTest"/>

@@ -83,7 +83,8 @@ class ConversationTest {
             Recorder out = new Recorder();
             try (Conversation conversation = Conversation.open(engine, out)) {
                 for (int turn = 0; turn < 8; turn++) {
-                    conversation.receive(ClientMessage.Prompt.of("This is message number " + turn + " of a long talk."));
+                    conversation.receive(ClientMessage.Prompt.of("This is message number " + turn
+                            + " of a long talk."));
                 }
                 TestEngines.eventually("eight end messages", () -> out.ends() == 8);
             }

@@ -50,7 +50,8 @@ class MessageCodecTest {
     @Test
     void serverMessagesRoundTrip() throws ProtocolException {
         for (ServerMessage message : new ServerMessage[] {new ServerMessage.Piece("x"), ServerMessage.End.ok(),
-                ServerMessage.End.error("server shutting down"), ServerMessage.End.finished(ServerMessage.Finish.STOP, 1)}) {
+                ServerMessage.End.error("server shutting down"),
+                ServerMessage.End.finished(ServerMessage.Finish.STOP, 1)}) {
             assertThat(MessageCodec.decodeServer(MessageCodec.encode(message))).isEqualTo(message);
         }
     }
