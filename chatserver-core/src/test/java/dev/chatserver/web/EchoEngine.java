@@ -78,7 +78,7 @@ final class EchoEngine implements ChatEngine {
 
     @Override
     public EngineInfo info() {
-        return new EngineInfo("echo", "echo", 0, 4096, 1, 1024);
+        return new EngineInfo("echo", "echo", 0, 4096, 1, 1024, "echo");
     }
 
     @Override
