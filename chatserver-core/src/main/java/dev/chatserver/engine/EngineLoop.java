@@ -40,6 +40,8 @@ final class EngineLoop implements Runnable {
     private final Deque<ReplyHandle> deferred = new ArrayDeque<>();
     private final PromptBuilder prompts;
     private final DecodeStep step;
+    /** Whether one-row steps get a padding row: decided at start, {@link #needsPadding}. */
+    private final boolean padding;
     private volatile EngineStats stats = new EngineStats(0, 0, 0, 0);
     /** Counts passes; the clock of least-recently-used eviction. */
     private long clock;
@@ -63,8 +65,36 @@ final class EngineLoop implements Runnable {
             throw e;
         }
         this.prompts = new PromptBuilder(model, config.contextPerSession(), config.maxTokens());
+        this.padding = config.batchInvariant() && needsPadding(config, model);
         this.step = new DecodeStep(context, model.vocab(), batch, slots, config.batchSize(), config.parallel(),
-                config.batchInvariant(), config.maxDraftTokens(), traceLogits, this::finish);
+                config.batchInvariant(), padding, config.maxDraftTokens(), traceLogits, this::finish);
+    }
+
+    /**
+     * Whether one-row steps must be padded to keep answers independent of other sessions: unless the model's
+     * one-row path computes exactly what a row among others gets ({@link RowPathCheck}). A check that fails to run
+     * (a model too small for it) counts as "pad".
+     */
+    private boolean needsPadding(EngineConfig config, LlamaModel model) {
+        long start = System.nanoTime();
+        boolean agree;
+        try {
+            agree = model.vocab().size() > RowPathCheck.TOKENS && batch.capacity() > RowPathCheck.TOKENS
+                    && context.contextTokens() > RowPathCheck.TOKENS + 2
+                    && RowPathCheck.oneRowMatchesMany(context, batch, 0, config.parallel(), 1);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "one-row path check failed; padding one-row steps: {0}", e.getMessage());
+            agree = false;
+        }
+        LOG.log(Level.INFO, "one-row decode steps {0} batched ones on this model ({1} ms to check): {2}",
+                agree ? "match" : "differ from", (System.nanoTime() - start) / 1_000_000,
+                agree ? "no padding row" : "a padding row in one-row steps");
+        return !agree;
+    }
+
+    /** @return whether one-row steps are padded (batch invariance on and the model's one-row path differs) */
+    boolean padding() {
+        return padding;
     }
 
     static LlamaModel loadModel(EngineConfig config) {

@@ -4,6 +4,7 @@ import static dev.chatserver.engine.Engines.ask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatserver.testing.TestEngines;
+import dev.chatserver.gguf.GgmlType;
 import dev.chatserver.testing.TestModels;
 import dev.chatserver.testing.Transcript;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ class DraftingTest {
     }
 
     static Stream<Arguments> modelsAndSamplings() {
-        List<Path> models = new ArrayList<>(List.of(TestModels.tiny()));
+        List<Path> models = new ArrayList<>(List.of(TestModels.tiny(), Engines.tinyOfType(GgmlType.Q8_0)));
         TestModels.stories().ifPresent(models::add);
         return models.stream().flatMap(m -> Stream.of(Arguments.of(m, Sampling.greedy()), Arguments.of(m, TEMPERATURE)));
     }
@@ -201,7 +202,7 @@ class DraftingTest {
     }
 
     static Stream<Path> models() {
-        List<Path> models = new ArrayList<>(List.of(TestModels.tiny()));
+        List<Path> models = new ArrayList<>(List.of(TestModels.tiny(), Engines.tinyOfType(GgmlType.Q8_0)));
         TestModels.stories().ifPresent(models::add);
         return models.stream();
     }
