@@ -57,7 +57,7 @@ final class EngineLoop implements Runnable {
         this.engine = engine;
         this.context = model.newContext(contextParams(config));
         try {
-            this.batch = Batch.create(config.batchSize() + 1, 1);
+            this.batch = Batch.create(stepTokens(config) + 1, 1);
             this.slots = new Slot[config.parallel()];
             for (int i = 0; i < slots.length; i++) slots[i] = new Slot(i, newSampler(config.sampling()));
         } catch (RuntimeException | Error e) {
@@ -66,7 +66,7 @@ final class EngineLoop implements Runnable {
         }
         this.prompts = new PromptBuilder(model, config.contextPerSession(), config.maxTokens());
         this.padding = config.batchInvariant() && needsPadding(config, model);
-        this.step = new DecodeStep(context, model.vocab(), batch, slots, config.batchSize(), config.parallel(),
+        this.step = new DecodeStep(context, model.vocab(), batch, slots, stepTokens(config), config.parallel(),
                 config.batchInvariant(), padding, config.maxDraftTokens(), traceLogits, this::finish);
     }
 
@@ -101,10 +101,28 @@ final class EngineLoop implements Runnable {
         return LlamaModel.load(config.model(), ModelParams.defaults());
     }
 
+    /**
+     * Rows of ggml's CPU flash attention at which it switches to another kernel (a tiled one) whose results differ
+     * in the last bits: a micro-batch of 64 rows or more computes a token's keys and values (from the second layer
+     * on) differently from one of up to 63 rows, so a history decoded again in one long batch would not equal the
+     * one built step by step (measured on llama.cpp v0.5.0: ChunkProbeTest).
+     */
+    static final int FLASH_ATTENTION_TILE_ROWS = 64;
+
+    /**
+     * @return the most tokens of a step before the padding row or drafts: the configured batch size, and with batch
+     *         invariance at most {@link #FLASH_ATTENTION_TILE_ROWS} - 2, so that the step with its one extra row stays
+     *         below the tiled kernel
+     */
+    static int stepTokens(EngineConfig config) {
+        return config.batchInvariant() ? Math.min(config.batchSize(), FLASH_ATTENTION_TILE_ROWS - 2)
+                : config.batchSize();
+    }
+
     private static ContextParams contextParams(EngineConfig config) {
         // One micro-batch per decode call: a decode then either stores all its tokens or none. One more sequence id
         // and cell for the padding token of one-token batches, one more batch place for it (see DecodeStep).
-        int batch = config.batchSize() + 1;
+        int batch = stepTokens(config) + 1;
         long cells = (long) config.contextPerSession() * config.parallel() + 1;
         if (cells > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("context per session × parallel is too large: " + cells + " tokens");

@@ -74,7 +74,7 @@ class DraftingTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("models")
+    @MethodSource("modelsOfEveryPath")
     void sessionsAmongOthersAnswerExactlyAsALoneSessionWithoutDrafting(Path model) throws Exception {
         List<String> expected;
         try (ChatEngine plain = engine(model, 1, 0, c -> c.maxTokens(48))) {
@@ -92,7 +92,7 @@ class DraftingTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("models")
+    @MethodSource("modelsOfEveryPath")
     void draftsNextToAPromptBeingDecodedAndAPausedNeighbourChangeNothing(Path model) {
         // A generates; B's prompt joins A's batches (with A's drafts when A was generating alone); B's blocked
         // listener then pauses B, and A drafts alone beside it.
@@ -123,7 +123,7 @@ class DraftingTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("models")
+    @MethodSource("modelsOfEveryPath")
     void anEvictedSessionDecodedAgainAnswersExactlyAsWithoutDrafting(Path model) {
         List<List<String>> expected = evictionScenario(model, 0);
         assertThat(evictionScenario(model, 8)).isEqualTo(expected);
@@ -178,7 +178,7 @@ class DraftingTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("models")
+    @MethodSource("modelsOfEveryPath")
     void aReplyCancelledWhileDraftingLeavesACacheThatAnswersExactlyAsWithoutDrafting(Path model)
             throws InterruptedException {
         assertThat(cancelScenario(model, 8)).isEqualTo(cancelScenario(model, 0));
@@ -202,9 +202,14 @@ class DraftingTest {
     }
 
     static Stream<Path> models() {
-        List<Path> models = new ArrayList<>(List.of(TestModels.tiny(), Engines.tinyOfType(GgmlType.Q8_0)));
+        List<Path> models = new ArrayList<>(List.of(TestModels.tiny()));
         TestModels.stories().ifPresent(models::add);
         return models.stream();
+    }
+
+    /** {@link #models()} and the tiny model in Q8_0, whose one-row steps are not padded (no row to draft in place of). */
+    static Stream<Path> modelsOfEveryPath() {
+        return Stream.concat(models(), Stream.of(Engines.tinyOfType(GgmlType.Q8_0)));
     }
 
     @ParameterizedTest(name = "{0}")
