@@ -1,5 +1,6 @@
 package dev.chatserver.bench;
 
+import dev.chatserver.llama.ContextParams;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -78,11 +79,8 @@ record BenchPlan(String name, List<String> modes, List<Integer> idleCounts, Stri
                 + ") by the open-file limit of " + openFileLimit + " (ulimit -n; raise the hard limit to go further)";
     }
 
-    /**
-     * Decode threads: half the cores the JVM sees, as the engine's default (physical cores). On a small shared
-     * machine a second spinning ggml worker mostly steals time from everything else, both ours and the anchor's.
-     */
+    /** Decode threads: the engine's default, one per physical core ({@code ContextParams.defaultThreads()}). */
     private static int decodeThreads() {
-        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        return ContextParams.defaultThreads();
     }
 }
