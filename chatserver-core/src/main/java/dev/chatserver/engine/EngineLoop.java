@@ -51,13 +51,24 @@ final class EngineLoop implements Runnable {
     /** Set when cells were removed from the cache; the cache is compacted before the next decode. */
     private boolean holes;
 
+    /**
+     * Most tokens of one decode call while answers must not depend on other sessions, the padding token included:
+     * llama.cpp v0.5.0's CPU backend computes a micro-batch of 64 or more rows by another path than one of 2 to 63,
+     * whose results differ in the last bits (measured on F32, F16 and Q8_0 synthetic models and the story model: a
+     * row's logits are identical beside 1 to 62 other rows and different beside 63 or more). Capping every decode
+     * at 63 keeps every row on one path, whatever else is in the batch and however a prompt is chunked. The other
+     * path is flash attention's tiled kernel: with flash attention off, a history decoded in chunks of 64 and more
+     * gave the same logits as in chunks of 2 ({@code FlashAttentionRowsTest} measures both).
+     */
+    static final int INVARIANT_MAX_ROWS = 63;
+
     EngineLoop(EngineConfig config, LlamaModel model, LlamaChatEngine engine, boolean traceLogits) {
         this.config = config;
         this.model = model;
         this.engine = engine;
         this.context = model.newContext(contextParams(config));
         try {
-            this.batch = Batch.create(stepTokens(config) + 1, 1);
+            this.batch = Batch.create(rowsPerDecode(config) + 1, 1);
             this.slots = new Slot[config.parallel()];
             for (int i = 0; i < slots.length; i++) slots[i] = new Slot(i, newSampler(config.sampling()));
         } catch (RuntimeException | Error e) {
@@ -66,7 +77,7 @@ final class EngineLoop implements Runnable {
         }
         this.prompts = new PromptBuilder(model, config.contextPerSession(), config.maxTokens());
         this.padding = config.batchInvariant() && needsPadding(config, model);
-        this.step = new DecodeStep(context, model.vocab(), batch, slots, stepTokens(config), config.parallel(),
+        this.step = new DecodeStep(context, model.vocab(), batch, slots, rowsPerDecode(config), config.parallel(),
                 config.batchInvariant(), padding, config.maxDraftTokens(), traceLogits, this::finish);
     }
 
@@ -101,34 +112,21 @@ final class EngineLoop implements Runnable {
         return LlamaModel.load(config.model(), ModelParams.defaults());
     }
 
-    /**
-     * Rows of ggml's CPU flash attention at which it switches to another kernel (a tiled one) whose results differ
-     * in the last bits: a micro-batch of 64 rows or more computes a token's keys and values (from the second layer
-     * on) differently from one of up to 63 rows, so a history decoded again in one long batch would not equal the
-     * one built step by step (measured on llama.cpp v0.5.0: ChunkProbeTest).
-     */
-    static final int FLASH_ATTENTION_TILE_ROWS = 64;
-
-    /**
-     * @return the most tokens of a step before the padding row or drafts: the configured batch size, and with batch
-     *         invariance at most {@link #FLASH_ATTENTION_TILE_ROWS} - 2, so that the step with its one extra row stays
-     *         below the tiled kernel
-     */
-    static int stepTokens(EngineConfig config) {
-        return config.batchInvariant() ? Math.min(config.batchSize(), FLASH_ATTENTION_TILE_ROWS - 2)
-                : config.batchSize();
-    }
-
     private static ContextParams contextParams(EngineConfig config) {
         // One micro-batch per decode call: a decode then either stores all its tokens or none. One more sequence id
         // and cell for the padding token of one-token batches, one more batch place for it (see DecodeStep).
-        int batch = stepTokens(config) + 1;
+        int batch = rowsPerDecode(config) + 1;
         long cells = (long) config.contextPerSession() * config.parallel() + 1;
         if (cells > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("context per session × parallel is too large: " + cells + " tokens");
         }
         return new ContextParams((int) cells, batch, batch,
                 config.parallel() + 1, config.threads(), config.threads(), config.batchInvariant());
+    }
+
+    /** @return tokens of a step before the padding token: the batch size, capped while batch invariant */
+    static int rowsPerDecode(EngineConfig config) {
+        return config.batchInvariant() ? Math.min(config.batchSize(), INVARIANT_MAX_ROWS - 1) : config.batchSize();
     }
 
     private static Sampler newSampler(Sampling sampling) {
