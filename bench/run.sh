@@ -2,17 +2,20 @@
 # Runs the benchmarks and writes bench/results/<date>/: results.json (JMH), results.md, PNG charts.
 #   bench/run.sh [--quick|--full] [--out DIR] [--models DIR] [--note TEXT] [--model FILE.gguf]... [--throughput-only]
 # --quick (default) takes under ten minutes on two cores; --full measures everything (much longer).
-# --model adds a GGUF file (e.g. a real model) to the throughput models; --throughput-only skips the idle benchmark.
+# --model adds a GGUF file (e.g. a real model) to the throughput models; --throughput-only skips the idle benchmark;
+# --threads N sets the decode threads of every implementation; --append keeps the measurements already in the
+# output folder and --skip-model NAME does not measure that model again (its earlier trials stay in the report);
+# --report-only writes the report from the measurements already in the output folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage="usage: bench/run.sh [--quick|--full] [--out DIR] [--models DIR] [--note TEXT] [--model FILE.gguf]... [--throughput-only] [--threads N]"
+usage="usage: bench/run.sh [--quick|--full] [--out DIR] [--models DIR] [--note TEXT] [--model FILE.gguf]... [--throughput-only] [--threads N] [--append] [--skip-model NAME]... [--report-only]"
 args=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick|--full|--throughput-only) shift ;;
+    --quick|--full|--throughput-only|--append|--report-only) shift ;;
     --threads) [ $# -ge 2 ] || { echo "$1 needs a value; $usage" >&2; exit 2; }; shift 2 ;;
-    --out|--models|--note|--model) [ $# -ge 2 ] || { echo "$1 needs a value; $usage" >&2; exit 2; }; shift 2 ;;
+    --out|--models|--note|--model|--skip-model) [ $# -ge 2 ] || { echo "$1 needs a value; $usage" >&2; exit 2; }; shift 2 ;;
     -h|--help) echo "$usage"; exit 0 ;;
     *) echo "unknown argument $1; $usage" >&2; exit 2 ;;
   esac

@@ -44,6 +44,9 @@ public final class BenchMain {
         List<String> extraModels = new ArrayList<>();
         boolean throughputOnly = false;
         int threads = 0;
+        boolean append = false;
+        boolean reportOnly = false;
+        List<String> skipped = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> configuration = "quick";
@@ -54,8 +57,14 @@ public final class BenchMain {
                 case "--model" -> extraModels.add(args[++i]);
                 case "--throughput-only" -> throughputOnly = true;
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--append" -> append = true;
+                case "--report-only" -> {
+                    append = true;
+                    reportOnly = true;
+                }
+                case "--skip-model" -> skipped.add(args[++i]);
                 default -> {
-                    System.err.println("unknown argument " + args[i] + "; usage: [--quick|--full] [--out DIR] [--models DIR] [--note TEXT] [--model FILE.gguf]... [--throughput-only] [--threads N]");
+                    System.err.println("unknown argument " + args[i] + "; usage: [--quick|--full] [--out DIR] [--models DIR] [--note TEXT] [--model FILE.gguf]... [--throughput-only] [--threads N] [--append] [--skip-model NAME]... [--report-only]");
                     return;
                 }
             }
@@ -69,7 +78,11 @@ public final class BenchMain {
         if (threads > 0) plan = plan.withThreads(threads);
         Files.createDirectories(out);
         Path metrics = out.resolve("trial-metrics.jsonl");
-        Files.deleteIfExists(metrics);
+        Path results = out.resolve("results.json");
+        // --append adds to an earlier run's measurements in the same folder (e.g. a model run on its own later)
+        Path earlier = out.resolve("results.earlier.json");
+        if (append && Files.exists(results)) Files.move(results, earlier);
+        if (!append) Files.deleteIfExists(metrics);
 
         System.out.println("machine: " + machine.label() + ", open-file limit " + machine.openFileLimit());
         System.out.println("plan: " + plan);
@@ -97,7 +110,7 @@ public final class BenchMain {
             notes.add("node-llama-cpp not measured: " + e.getMessage());
         }
         List<Path> jsons = new ArrayList<>();
-        if (!plan.modes().isEmpty()) {
+        if (!plan.modes().isEmpty() && !reportOnly) {
             Path idleJson = out.resolve("idle.jmh.json");
             jsons.add(idleJson);
             new Runner(common(jvmArgs, idleJson)
@@ -111,6 +124,7 @@ public final class BenchMain {
         // One run per model: the tokens per reply (and so a round's length) differ between models.
         for (int m = 0; m < plan.models().size(); m++) {
             String model = plan.models().get(m);
+            if (reportOnly || skipped.contains(model)) continue; // measured by an earlier run (--append)
             Path throughputJson = out.resolve("throughput-" + m + ".jmh.json");
             jsons.add(throughputJson);
             new Runner(common(jvmArgs, throughputJson)
@@ -120,16 +134,19 @@ public final class BenchMain {
                     .param("sessions", strings(plan.sessions()))
                     .param("tokens", Integer.toString(plan.tokensFor(model)))
                     .param("threads", Integer.toString(plan.threads()))
-                    .warmupIterations(plan.throughputWarmup())
+                    .warmupIterations(plan.warmupFor(model))
                     .warmupTime(TimeValue.seconds(plan.throughputSeconds()))
-                    .measurementIterations(plan.throughputMeasure())
+                    .measurementIterations(plan.measureFor(model))
                     .measurementTime(TimeValue.seconds(plan.throughputSeconds()))
                     .build()).run();
         }
 
-        Path results = out.resolve("results.json");
         mergeArrays(jsons, results);
         for (Path json : jsons) Files.delete(json);
+        if (Files.exists(earlier)) {
+            mergeArrays(List.of(earlier, results), results);
+            Files.delete(earlier);
+        }
         notes.add("Load average (1, 5, 15 min) at start: " + loadBefore + "; at end: " + loadAverage()
                 + " (on " + machine.cores() + " cores; above the core count the machine was busy with other work).");
         notes.add(String.format("Memory bandwidth: %.1f GB/s (best copy of a 256 MiB block, bytes read + written).",

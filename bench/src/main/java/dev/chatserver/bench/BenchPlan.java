@@ -29,6 +29,16 @@ record BenchPlan(String name, List<String> modes, List<Integer> idleCounts, Stri
     /** Tokens per reply on the Qwen2.5-1.5B shape in the quick run: a step takes a good part of a second there. */
     static final int BIG_MODEL_TOKENS = 8;
 
+    /** @return warm-up iterations for this model: one on the 1.5B shape in the quick run (a round takes long) */
+    int warmupFor(String model) {
+        return name.equals("quick") && model.equals(BenchModels.QWEN25_1_5B_SHAPE) ? 1 : throughputWarmup;
+    }
+
+    /** @return measured iterations for this model: one on the 1.5B shape in the quick run */
+    int measureFor(String model) {
+        return name.equals("quick") && model.equals(BenchModels.QWEN25_1_5B_SHAPE) ? 1 : throughputMeasure;
+    }
+
     /** @return tokens per reply for this model: fewer on the 1.5B shape in the quick run */
     int tokensFor(String model) {
         return name.equals("quick") && model.equals(BenchModels.QWEN25_1_5B_SHAPE) ? BIG_MODEL_TOKENS : tokens;
