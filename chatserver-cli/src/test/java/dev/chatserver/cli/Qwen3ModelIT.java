@@ -3,6 +3,7 @@ package dev.chatserver.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -11,9 +12,13 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -60,6 +65,27 @@ class Qwen3ModelIT {
             server.terminate();
             assertThat(server.awaitExit(CliRun.TIMEOUT)).isZero();
             assertThat(server.stderr()).doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void theJarCarriesOneLlamaCppTheNpmBuildAndItsNotices() throws Exception {
+        try (JarFile jar = new JarFile(CliRun.jar().toFile())) {
+            List<String> names = jar.stream().map(JarEntry::getName).toList();
+            assertThat(names).noneMatch(name -> name.startsWith("de/kherud/"));
+            assertThat(names).noneMatch(name -> name.contains("jllama") || name.endsWith(".node"));
+            String natives = "dev/chatserver/llama/natives/linux-x64/";
+            assertThat(names).contains(natives + "natives.properties", natives + "libggml-base.so",
+                    natives + "natives/LICENSE-llama.cpp.txt", natives + "natives/LICENSE-node-llama-cpp.txt");
+            assertThat(names).anyMatch(name -> name.matches(java.util.regex.Pattern.quote(natives) + "libllama\\.v[0-9.]+\\.so"));
+            assertThat(names.stream().filter(name -> name.startsWith(natives + "libggml-cpu-"))).hasSizeGreaterThan(1);
+            assertThat(names).noneMatch(name -> name.contains("llama-common"));
+            Properties properties = new Properties();
+            try (InputStream in = jar.getInputStream(jar.getEntry(natives + "natives.properties"))) {
+                properties.load(in);
+            }
+            assertThat(properties.getProperty("release")).isEqualTo("v0.5.0");
+            assertThat(properties.getProperty("integrity")).startsWith("sha512-");
         }
     }
 

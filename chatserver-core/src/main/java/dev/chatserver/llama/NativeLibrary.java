@@ -5,9 +5,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -151,8 +148,9 @@ final class NativeLibrary {
                     Files.writeString(work.resolve(COMPLETE_MARKER), integrity + "\n");
                     try {
                         Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
-                    } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
-                        // Another process finished first: use its copy if it is complete.
+                    } catch (IOException e) {
+                        // Another process finished first (Linux says "Directory not empty", a plain
+                        // FileSystemException): use its copy if it is complete.
                         if (!Files.isRegularFile(target.resolve(COMPLETE_MARKER))) throw e;
                     }
                 } finally {
