@@ -3,6 +3,8 @@ package dev.chatserver.cli;
 import dev.chatserver.engine.ChatEngine;
 import dev.chatserver.engine.EngineConfig;
 import dev.chatserver.engine.Sampling;
+import dev.chatserver.metrics.ChatMetrics;
+import dev.chatserver.metrics.PrometheusMetrics;
 import dev.chatserver.server.ChatServer;
 import dev.chatserver.server.ConnectionMode;
 import dev.chatserver.server.ServerLimits;
@@ -10,6 +12,7 @@ import dev.chatserver.web.WebChatServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,21 +21,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code chatserver server}: loads a model and serves it over TCP (the SocketLab protocol) and, unless
  * {@code --no-web}, to browsers over HTTP and WebSocket.
  *
  * <p>Prints {@code The server has been started, listening on: <host>:<port>} once both ports listen (scripts wait
- * for that line), then the chat page's address. SIGINT or SIGTERM shuts down in order (servers, then the engine)
- * and the command returns 0. Runs on the main thread, which waits for the stop signal.
+ * for that line), then the chat page's address, and logs a {@link StartupSummary} line. The engine counts into
+ * Prometheus metrics, served with {@code GET /metrics} on the web port. SIGINT or SIGTERM shuts down in order
+ * (servers, then the engine) and the command returns 0. Runs on the main thread, which waits for the stop signal.
  */
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Serve a GGUF model to chat clients over TCP and to browsers over WebSocket.")
 final class ServerCommand implements Callable<Integer> {
+
+    private static final System.Logger LOG = System.getLogger(ServerCommand.class.getName());
 
     /** Where the model is looked for when {@code -m} is not given. */
     static final Path DEFAULT_MODEL = Path.of("models", "model.gguf");
@@ -55,15 +63,17 @@ final class ServerCommand implements Callable<Integer> {
             description = "TCP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
 
-    @Option(names = "--mode", defaultValue = "virtual", paramLabel = "MODE",
+    @Option(names = "--mode", defaultValue = "virtual", paramLabel = "MODE", converter = ModeConverter.class,
             description = "Connection handling: virtual (a virtual thread per connection), platform (a platform"
                     + " thread per connection) or selector (one NIO selector thread) (default: ${DEFAULT-VALUE}).")
     ConnectionMode mode;
 
-    @Option(names = "--parallel", paramLabel = "N", description = "Answers decoded together (default: 4).")
+    @Option(names = "--parallel", paramLabel = "N",
+            description = "Answers decoded together, 1 to " + ServerPreflight.MAX_PARALLEL + " (default: 4).")
     Integer parallel;
 
-    @Option(names = "--ctx", paramLabel = "N", description = "Context tokens per conversation (default: 2048).")
+    @Option(names = "--ctx", paramLabel = "N", description = "Context tokens per conversation (default: 2048; at "
+            + "most the model's training context: a larger value is capped to it, with a warning).")
     Integer contextPerSession;
 
     @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: physical cores).")
@@ -100,7 +110,8 @@ final class ServerCommand implements Callable<Integer> {
             + "(default: 0 = off).")
     Float minP;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Seed for temperature sampling.")
+    @Option(names = "--seed", paramLabel = "N", description = "Seed for temperature sampling (default: 0, fixed, "
+            + "so that sampled answers repeat from one start to the next).")
     Long seed;
 
     @Option(names = "--max-queued", paramLabel = "N",
@@ -130,18 +141,35 @@ final class ServerCommand implements Callable<Integer> {
             description = "Also accept browser pages from this origin, e.g. http://localhost:3000 (repeatable).")
     List<URI> allowedOrigins = new ArrayList<>();
 
+    @Option(names = "--allow-host", paramLabel = "HOST[:PORT]",
+            description = "Also accept this name in the Host header, e.g. a load balancer's public name; without a"
+                    + " port, any port (repeatable).")
+    List<String> allowedHosts = new ArrayList<>();
+
+    /** How log lines are written. */
+    enum LogFormat { text, json }
+
+    @Option(names = "--log-format", defaultValue = "text", paramLabel = "FORMAT",
+            description = "Log lines on stderr as text or json (one JSON object per line) (default: ${DEFAULT-VALUE}).")
+    LogFormat logFormat;
+
     @Override
     public Integer call() throws Exception {
-        checkPort("--port", port);
-        checkPort("--web-port", webPort);
-        // Every value is checked before the model is looked for (and perhaps downloaded).
+        if (logFormat == LogFormat.json) CliLogging.json();
+        // Every value is checked before the model is looked for (and perhaps downloaded), the memory it needs
+        // before it loads.
+        checkOptions();
         ServerLimits limits = limits();
+        allowedHosts.forEach(ServerCommand::checkHost);
         engineConfig(model != null ? model : DEFAULT_MODEL);
+        ServerPreflight.checkAddresses(host, port, noWeb ? -1 : webPort);
         EngineConfig config = engineConfig(modelFile());
+        ServerPreflight.checkMemory(config);
         try (RunningServers servers = new RunningServers()) {
             // Ctrl-C while the model loads ends the JVM the usual way; this hook then frees what was started.
             Runtime.getRuntime().addShutdownHook(new Thread(servers::close, "server-shutdown"));
-            servers.engine = ChatEngine.create(config);
+            servers.metrics = ChatMetrics.prometheus();
+            servers.engine = ChatEngine.create(config, servers.metrics);
             servers.tcp = startTcp(servers.engine, limits);
             if (!noWeb) {
                 servers.web = startWeb(servers.engine);
@@ -153,6 +181,9 @@ final class ServerCommand implements Callable<Integer> {
                 out.println("Chat in your browser: " + servers.web.uri());
             }
             out.flush();
+            LOG.log(Level.INFO, new StartupSummary(servers.engine.info(), config.threads(), mode,
+                    servers.tcp.host() + ":" + servers.tcp.port(), servers.web == null ? null : servers.web.uri())
+                    .line());
             stop.await();
         }
         return 0;
@@ -169,7 +200,7 @@ final class ServerCommand implements Callable<Integer> {
         }
         if (model != null) {
             throw CommandFailure.usage("model file not found: " + file
-                    + " (check -m, or get a model with 'chatserver model pull')");
+                    + " (check -m, or get a model with '" + Main.commandName() + " model pull')");
         }
         return DefaultModel.ensure(file, noPull, spec.commandLine().getOut());
     }
@@ -221,6 +252,7 @@ final class ServerCommand implements Callable<Integer> {
         if (maxConnections != null) builder.maxConnections(maxConnections);
         if (maxMessageBytes != null) builder.maxMessageBytes(maxMessageBytes);
         allowedOrigins.forEach(builder::allowOrigin);
+        allowedHosts.forEach(builder::allowHost);
         try {
             return builder.start();
         } catch (UncheckedIOException e) {
@@ -229,9 +261,64 @@ final class ServerCommand implements Callable<Integer> {
         }
     }
 
-    private static void checkPort(String option, int value) {
-        if (value < 0 || value > 65535) {
-            throw CommandFailure.usage(option + " must be between 0 and 65535, was " + value);
+    /** A {@code --allow-host} value must be what a {@code Host} header holds: a name or address, perhaps a port. */
+    private static void checkHost(String value) {
+        URI uri;
+        try {
+            uri = new URI("http://" + value.trim());
+        } catch (java.net.URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getHost() == null || !uri.getRawPath().isEmpty() || uri.getUserInfo() != null
+                || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw CommandFailure.usage("--allow-host must be a host name or address with an optional :port, was "
+                    + value);
+        }
+    }
+
+    /** Each value against its range, with the flag's name in the message. */
+    private void checkOptions() {
+        ServerPreflight.between("--port", port, 0, 65535, "");
+        ServerPreflight.between("--web-port", webPort, 0, 65535, "");
+        ServerPreflight.between("--parallel", parallel, 1, ServerPreflight.MAX_PARALLEL,
+                "llama.cpp decodes at most 256 sequences together, one of them the engine's own");
+        ServerPreflight.positive("--ctx", contextPerSession);
+        ServerPreflight.positive("--threads", threads);
+        ServerPreflight.positive("--batch", batchSize);
+        ServerPreflight.positive("--max-tokens", maxTokens);
+        ServerPreflight.positive("--max-queued", maxQueued);
+        ServerPreflight.positive("--max-connections", maxConnections);
+        ServerPreflight.between("--max-message-bytes", maxMessageBytes, 64, Integer.MAX_VALUE, "");
+        ServerPreflight.between("--draft-tokens", maxDraftTokens, 0, batchSize != null ? batchSize : 512,
+                "at most --batch");
+        ServerPreflight.between("--temperature", temperature, 0, Float.MAX_VALUE, "");
+        ServerPreflight.between("--top-k", topK, 0, Integer.MAX_VALUE, "");
+        if (topP != null && !(topP > 0 && topP <= 1)) {
+            throw CommandFailure.usage("--top-p must be in (0, 1], was " + topP);
+        }
+        if (minP != null && !(minP >= 0 && minP < 1)) {
+            throw CommandFailure.usage("--min-p must be in [0, 1), was " + minP);
+        }
+        if (idleTimeout != null && (idleTimeout.isZero() || idleTimeout.isNegative())) {
+            throw CommandFailure.usage("--idle-timeout must be positive, was " + idleTimeout);
+        }
+        allowedOrigins.forEach(origin -> {
+            try {
+                WebChatServer.checkOrigin(origin);
+            } catch (IllegalArgumentException e) {
+                throw CommandFailure.usage("--allow-origin: " + e.getMessage());
+            }
+        });
+    }
+
+    /** {@code --mode} in lower case, in its help and its errors. */
+    static final class ModeConverter implements ITypeConverter<ConnectionMode> {
+        @Override
+        public ConnectionMode convert(String value) {
+            for (ConnectionMode mode : ConnectionMode.values()) {
+                if (mode.name().equalsIgnoreCase(value)) return mode;
+            }
+            throw new TypeConversionException("expected virtual, platform or selector, but was '" + value + "'");
         }
     }
 
@@ -244,15 +331,18 @@ final class ServerCommand implements Callable<Integer> {
         volatile ChatEngine engine;
         volatile ChatServer tcp;
         volatile WebChatServer web;
+        volatile PrometheusMetrics metrics;
 
         @Override
         public synchronized void close() {
             if (web != null) web.close();
             if (tcp != null) tcp.close();
             if (engine != null) engine.close();
+            if (metrics != null) metrics.close();
             web = null;
             tcp = null;
             engine = null;
+            metrics = null;
         }
     }
 }

@@ -8,6 +8,7 @@ import dev.chatserver.llama.LlamaModel;
 import dev.chatserver.llama.ModelParams;
 import dev.chatserver.llama.Sampler;
 import dev.chatserver.llama.LlamaException;
+import dev.chatserver.metrics.ChatMetrics;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -42,6 +43,8 @@ final class EngineLoop implements Runnable {
     private final DecodeStep step;
     /** Whether one-row steps get a padding row: decided at start, {@link #needsPadding}. */
     private final boolean padding;
+    /** Takes one timing per decode step: a few lock-free adds (see the metrics package). */
+    private final ChatMetrics metrics;
     private volatile EngineStats stats = new EngineStats(0, 0, 0, 0);
     /** Counts passes; the clock of least-recently-used eviction. */
     private long clock;
@@ -66,6 +69,7 @@ final class EngineLoop implements Runnable {
         this.config = config;
         this.model = model;
         this.engine = engine;
+        this.metrics = engine.metrics();
         this.context = model.newContext(contextParams(config));
         try {
             this.batch = Batch.create(rowsPerDecode(config) + 1, 1);
@@ -151,7 +155,9 @@ final class EngineLoop implements Runnable {
                 holes |= step.takeCellsRemoved();
                 if (holes) compact();
                 clock++;
+                long stepStart = System.nanoTime();
                 boolean decoded = step.run(clock);
+                if (decoded) metrics.decodeStep(System.nanoTime() - stepStart);
                 publishStats();
                 if (!decoded && !engine.hasCommands()) LockSupport.park(this);
             }

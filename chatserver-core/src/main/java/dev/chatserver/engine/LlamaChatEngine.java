@@ -4,6 +4,8 @@ import dev.chatserver.llama.ChatMessage;
 import dev.chatserver.llama.LlamaModel;
 import dev.chatserver.llama.LlamaRuntime;
 import dev.chatserver.llama.ModelInfo;
+import dev.chatserver.metrics.ChatMetrics;
+import dev.chatserver.metrics.EngineLoad;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
@@ -35,14 +37,19 @@ final class LlamaChatEngine implements ChatEngine {
     private volatile String failure;
     private final EngineLoop loop;
     private final Thread thread;
+    private final ChatMetrics metrics;
+    /** Lets scrapes read {@link #stats()}; closed with the engine. */
+    private final ChatMetrics.Registration load;
 
-    private LlamaChatEngine(EngineConfig config, LlamaModel model, boolean traceLogits) {
+    private LlamaChatEngine(EngineConfig config, LlamaModel model, ChatMetrics metrics, boolean traceLogits) {
         this.config = config;
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         ModelInfo modelInfo = model.info();
         this.info = new EngineInfo(modelInfo.name(), modelInfo.architecture(), modelInfo.parameters(),
                 config.contextPerSession(), config.parallel(), config.maxTokens(), LlamaRuntime.current().describe());
         this.loop = new EngineLoop(config, model, this, traceLogits);
         this.thread = Thread.ofPlatform().name("chatserver-engine").daemon(true).unstarted(loop);
+        this.load = metrics.trackEngine(new StatsLoad());
     }
 
     /**
@@ -52,7 +59,15 @@ final class LlamaChatEngine implements ChatEngine {
      * @return the running engine
      */
     static ChatEngine start(EngineConfig config) {
-        return start(config, false);
+        return start(config, ChatMetrics.none(), false);
+    }
+
+    static ChatEngine start(EngineConfig config, ChatMetrics metrics) {
+        return start(config, metrics, false);
+    }
+
+    static LlamaChatEngine start(EngineConfig config, boolean traceLogits) {
+        return start(config, ChatMetrics.none(), traceLogits);
     }
 
     /**
@@ -60,21 +75,36 @@ final class LlamaChatEngine implements ChatEngine {
      *                    that answers are bit-identical whatever other sessions do (costs a copy of the logits
      *                    per token)
      */
-    static LlamaChatEngine start(EngineConfig config, boolean traceLogits) {
+    static LlamaChatEngine start(EngineConfig config, ChatMetrics metrics, boolean traceLogits) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(metrics, "metrics");
         LlamaModel model = EngineLoop.loadModel(config);
         LlamaChatEngine engine;
         try {
-            engine = new LlamaChatEngine(config, model, traceLogits);
+            engine = new LlamaChatEngine(capContext(config, model.info()), model, metrics, traceLogits);
         } catch (RuntimeException | Error e) {
             model.close();
             throw e;
         }
         engine.thread.start();
         LOG.log(Level.INFO, "engine started: {0} ({1}), {2} slots of {3} tokens, {4} threads, {5}",
-                engine.info.modelName(), engine.info.architecture(), config.parallel(), config.contextPerSession(),
-                config.threads(), engine.info.runtime());
+                engine.info.modelName(), engine.info.architecture(), String.valueOf(engine.info.parallel()),
+                String.valueOf(engine.info.contextPerSession()), String.valueOf(config.threads()),
+                engine.info.runtime());
         return engine;
+    }
+
+    /**
+     * A model answers sensibly only within the context it was trained for (positions beyond it are unknown to it), so
+     * a larger context per session is capped to it, with a warning; a model that does not say counts as trained for
+     * any.
+     */
+    static EngineConfig capContext(EngineConfig config, ModelInfo model) {
+        int trained = model.trainingContext();
+        if (trained <= 0 || config.contextPerSession() <= trained) return config;
+        LOG.log(Level.WARNING, "context per session capped to {0} tokens (asked for {1}): {2} was trained for a "
+                + "context of {0}", String.valueOf(trained), String.valueOf(config.contextPerSession()), model.name());
+        return config.withContextPerSession(trained);
     }
 
     EngineConfig config() {
@@ -204,6 +234,16 @@ final class LlamaChatEngine implements ChatEngine {
     }
 
     @Override
+    public boolean isRunning() {
+        return isAccepting() && thread.isAlive();
+    }
+
+    @Override
+    public ChatMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
     public void close() {
         post(new EngineCommand.Shutdown());
         if (Thread.currentThread() == thread) return;
@@ -216,6 +256,30 @@ final class LlamaChatEngine implements ChatEngine {
             }
         }
         sessions.clear();
+        load.close();
         if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** The engine's published stats as the metrics' sampled gauges; read on the scraping thread. */
+    private final class StatsLoad implements EngineLoad {
+        @Override
+        public int queuedReplies() {
+            return loop.stats().queuedReplies();
+        }
+
+        @Override
+        public int activeReplies() {
+            return loop.stats().activeReplies();
+        }
+
+        @Override
+        public int kvCellsInUse() {
+            return loop.stats().kvCellsInUse();
+        }
+
+        @Override
+        public int openSessions() {
+            return LlamaChatEngine.this.openSessions();
+        }
     }
 }
