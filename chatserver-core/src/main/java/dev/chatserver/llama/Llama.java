@@ -164,6 +164,8 @@ public final class Llama {
     static final MethodHandle SAMPLER_INIT_MIN_P = fn("llama_sampler_init_min_p", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT, JAVA_LONG));
     static final MethodHandle SAMPLER_INIT_TEMP = fn("llama_sampler_init_temp", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT));
     static final MethodHandle SAMPLER_INIT_DIST = fn("llama_sampler_init_dist", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    static final MethodHandle SAMPLER_INIT_PENALTIES = fn("llama_sampler_init_penalties",
+            FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_FLOAT, JAVA_FLOAT, JAVA_FLOAT));
     static final MethodHandle SAMPLER_SAMPLE = fn("llama_sampler_sample", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
     static final MethodHandle SAMPLER_ACCEPT = fn("llama_sampler_accept", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
     static final MethodHandle SAMPLER_RESET = fn("llama_sampler_reset", FunctionDescriptor.ofVoid(ADDRESS));
