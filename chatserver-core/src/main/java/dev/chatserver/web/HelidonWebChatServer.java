@@ -1,6 +1,7 @@
 package dev.chatserver.web;
 
 import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.openai.OpenAiService;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
@@ -85,15 +86,17 @@ final class HelidonWebChatServer implements WebChatServer {
         // Two gates, one policy: Helidon's WebSocket upgrader compares Origin with its exact list before routing (and
         // without a list it would demand Origin == Host, refusing allowed origins); the routing filter then checks
         // Host and Origin of every request, the upgrade included, before any handler or the protocol switch.
+        HttpRouting.Builder routing = HttpRouting.builder().addFilter(new RequestGuard(policy));
+        settings.apiKey().ifPresent(key -> routing.addFilter(new KeyGuard(key)));
+        routing.register("/v1", OpenAiService.create(engine, maxMessageBytes, settings.apiKey()))
+                .get("/api/info", new InfoHandler(engine))
+                .register("/", page);
         WebServer server = WebServer.builder()
                 .host(host)
                 .port(port)
                 .shutdownHook(false)
                 .addProtocol(WsConfig.builder().origins(policy.origins()).maxFrameLength(maxMessageBytes).build())
-                .routing(HttpRouting.builder()
-                        .addFilter(new RequestGuard(policy))
-                        .get("/api/info", new InfoHandler(engine))
-                        .register("/", page))
+                .routing(routing)
                 .addRouting(ws)
                 .build();
         server.start();

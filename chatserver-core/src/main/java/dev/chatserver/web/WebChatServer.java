@@ -1,14 +1,16 @@
 package dev.chatserver.web;
 
 import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.openai.ApiKey;
 import dev.chatserver.protocol.JsonObjectStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The browser side of the chat server: one HTTP port that serves the chat page ({@code GET /}), the model's
+ * The browser side of the chat server and its HTTP API: one HTTP port that serves the chat page ({@code GET /}), the model's
  * settings ({@code GET /api/info}) and a WebSocket endpoint ({@code /} and {@code /ws}) whose text frames carry the
  * same JSON messages as the TCP protocol. Each WebSocket connection is one engine session.
  *
@@ -16,6 +18,11 @@ import java.util.Objects;
  * the right port), and a request that carries an {@code Origin} header must come from this server's own origin
  * or from an origin allowed with {@link Builder#allowOrigin(URI)}; anything else gets 403. Requests without an
  * {@code Origin} (non-browser clients) are allowed.
+ *
+ * <p>The same port serves the OpenAI-compatible API under {@code /v1} ({@link dev.chatserver.openai}). With an
+ * {@linkplain Builder#apiKey API key}, every request needs it: {@code /v1} requests as {@code Authorization: Bearer},
+ * the page, {@code /api/info} and the WebSocket also as the password of HTTP Basic credentials (browsers ask for it
+ * once and then send it with every request, the WebSocket upgrade included).
  *
  * <p>Thread-safe. Connections run on the web server's virtual threads.
  */
@@ -65,6 +72,7 @@ public interface WebChatServer extends AutoCloseable {
         private final List<URI> allowedOrigins = new ArrayList<>();
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private Optional<ApiKey> apiKey = Optional.empty();
 
         private Builder(ChatEngine engine) {
             this.engine = Objects.requireNonNull(engine, "engine");
@@ -125,6 +133,17 @@ public interface WebChatServer extends AutoCloseable {
         }
 
         /**
+         * Requires a key on every request: the API's, the page's and the WebSocket's (see the class documentation).
+         *
+         * @param key the secret, not blank
+         * @return this
+         */
+        public Builder apiKey(String key) {
+            this.apiKey = Optional.of(ApiKey.of(key));
+            return this;
+        }
+
+        /**
          * Binds the port and starts serving.
          *
          * @return the running server
@@ -132,7 +151,7 @@ public interface WebChatServer extends AutoCloseable {
          */
         public WebChatServer start() {
             return HelidonWebChatServer.start(engine,
-                    new WebSettings(host, port, allowedOrigins, maxMessageBytes, maxConnections));
+                    new WebSettings(host, port, allowedOrigins, maxMessageBytes, maxConnections, apiKey));
         }
     }
 }

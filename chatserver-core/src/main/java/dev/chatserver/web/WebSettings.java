@@ -1,7 +1,10 @@
 package dev.chatserver.web;
 
 import java.net.URI;
+import dev.chatserver.openai.ApiKey;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a {@link WebChatServer.Builder} configured, handed to the server that starts. Immutable.
@@ -11,12 +14,15 @@ import java.util.List;
  * @param allowedOrigins  origins allowed besides the server's own
  * @param maxMessageBytes the largest incoming WebSocket message, in bytes of UTF-8
  * @param maxConnections  WebSocket connections served at once
+ * @param apiKey          the key every request must carry, or empty
  */
-record WebSettings(String host, int port, List<URI> allowedOrigins, int maxMessageBytes, int maxConnections) {
+record WebSettings(String host, int port, List<URI> allowedOrigins, int maxMessageBytes, int maxConnections,
+                   Optional<ApiKey> apiKey) {
 
     /** Copies the origins. */
     WebSettings {
         allowedOrigins = List.copyOf(allowedOrigins);
+        Objects.requireNonNull(apiKey, "apiKey");
     }
 
     /**
@@ -24,6 +30,6 @@ record WebSettings(String host, int port, List<URI> allowedOrigins, int maxMessa
      * @return these settings with that port
      */
     WebSettings withPort(int port) {
-        return new WebSettings(host, port, allowedOrigins, maxMessageBytes, maxConnections);
+        return new WebSettings(host, port, allowedOrigins, maxMessageBytes, maxConnections, apiKey);
     }
 }
