@@ -96,7 +96,7 @@ final class AnswerListener implements ReplyListener {
         if (out != null) {
             try {
                 out.close();
-            } catch (IOException | UncheckedIOException e) {
+            } catch (IOException | RuntimeException e) {
                 LOG.log(Level.DEBUG, "the client left before the end of the stream: {0}", e.getMessage());
             }
             return;
@@ -147,9 +147,13 @@ final class AnswerListener implements ReplyListener {
         try {
             out.write(bytes);
             out.flush();
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException e) {
             broken = true;
-            throw e instanceof UncheckedIOException u ? u : new UncheckedIOException((IOException) e);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            // Helidon reports a connection the peer closed as its own ServerConnectionException.
+            broken = true;
+            throw new UncheckedIOException(new IOException("the client went away", e));
         }
     }
 
