@@ -130,6 +130,12 @@ final class ServerCommand implements Callable<Integer> {
             description = "Also accept browser pages from this origin, e.g. http://localhost:3000 (repeatable).")
     List<URI> allowedOrigins = new ArrayList<>();
 
+    @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:CHATSERVER_API_KEY}",
+            description = "Require this key on the web port: the OpenAI API (Authorization: Bearer KEY), the chat"
+                    + " page and its WebSocket (the browser asks for it as a password). Default: the environment"
+                    + " variable CHATSERVER_API_KEY; none when unset. The TCP port has no key.")
+    String apiKey;
+
     @Override
     public Integer call() throws Exception {
         checkPort("--port", port);
@@ -151,6 +157,7 @@ final class ServerCommand implements Callable<Integer> {
             out.println("The server has been started, listening on: " + servers.tcp.host() + ":" + servers.tcp.port());
             if (servers.web != null) {
                 out.println("Chat in your browser: " + servers.web.uri());
+                out.println("OpenAI-compatible API: " + servers.web.uri() + "v1");
             }
             out.flush();
             stop.await();
@@ -221,6 +228,7 @@ final class ServerCommand implements Callable<Integer> {
         if (maxConnections != null) builder.maxConnections(maxConnections);
         if (maxMessageBytes != null) builder.maxMessageBytes(maxMessageBytes);
         allowedOrigins.forEach(builder::allowOrigin);
+        if (apiKey != null && !apiKey.isBlank()) builder.apiKey(apiKey);
         try {
             return builder.start();
         } catch (UncheckedIOException e) {
