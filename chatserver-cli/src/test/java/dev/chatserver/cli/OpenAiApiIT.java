@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's OpenAI API examples against the packaged server: the key from {@code CHATSERVER_API_KEY}, the
- * curl requests as written there (plain and streaming), and a request without the key.
+ * curl requests as written there (plain and streaming, the header spelled with the variable's value), and a request
+ * without the key.
  */
 class OpenAiApiIT {
 
