@@ -92,8 +92,9 @@ class StatelessCacheTest {
             // (not kept), not after the token limit (sampled, never decoded).
             int previousAnswer = warm.get(turn - 1).completion().reason() == FinishReason.END
                     ? previous.generatedTokens() : previous.generatedTokens() - 1;
-            System.out.printf("turn %d: prompt %d, cached %d, decoded %d, ttft %s%n", turn, prompt,
-                    w.stats().cachedTokens(), w.stats().promptTokens(), w.stats().timeToFirstToken());
+            System.out.printf("turn %d: prompt %d, cached %d, decoded %d, ttft %d ms (cold: %d ms)%n", turn, prompt,
+                    w.stats().cachedTokens(), w.stats().promptTokens(), w.stats().timeToFirstToken().toMillis(),
+                    c.stats().timeToFirstToken().toMillis());
             // The answer's text, tokenized again with the whole conversation, may not give back the sampled tokens:
             // the cache then ends where they differ. Either way the new turn's decode is small.
             assertThat(w.stats().cachedTokens()).as("turn %d cached", turn)
