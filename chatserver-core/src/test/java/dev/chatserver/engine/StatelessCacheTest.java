@@ -6,6 +6,8 @@ import dev.chatserver.llama.ChatMessage;
 import dev.chatserver.testing.TestEngines;
 import dev.chatserver.testing.TestModels;
 import dev.chatserver.testing.Transcript;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +30,8 @@ class StatelessCacheTest {
         return Stream.concat(Stream.of(TestModels.tiny()), TestModels.stories().stream());
     }
 
-    /** One stateless answer with what the engine reported. */
-    private record Result(String text, Completion completion, long digest) {
+    /** One stateless answer with what the engine reported, and the engine thread's CPU time for it. */
+    private record Result(String text, Completion completion, long digest, long cpuNanos) {
         ReplyStats stats() {
             return completion.stats();
         }
@@ -37,10 +39,25 @@ class StatelessCacheTest {
 
     private static Result complete(ChatEngine engine, List<ChatMessage> messages, RequestOptions options) {
         Transcript transcript = Transcript.recording();
+        long cpu = engineCpuNanos();
         Reply reply = engine.complete(messages, options, transcript);
         Completion completion = TestEngines.await(reply);
         assertThat(completion.isSuccess()).as("%s: %s", completion.reason(), completion.message()).isTrue();
-        return new Result(transcript.text(), completion, ((ReplyHandle) reply).logitsDigest());
+        return new Result(transcript.text(), completion, ((ReplyHandle) reply).logitsDigest(),
+                engineCpuNanos() - cpu);
+    }
+
+    /**
+     * @return the CPU time of the running engine's thread (one at a time here; decoding uses one thread in tests),
+     *         which a loaded machine does not inflate as it does wall time
+     */
+    private static long engineCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().equals("chatserver-engine")) total += Math.max(0, threads.getThreadCpuTime(thread.threadId()));
+        }
+        return total;
     }
 
     private static Result complete(ChatEngine engine, List<ChatMessage> messages) {
@@ -92,9 +109,10 @@ class StatelessCacheTest {
             // (not kept), not after the token limit (sampled, never decoded).
             int previousAnswer = warm.get(turn - 1).completion().reason() == FinishReason.END
                     ? previous.generatedTokens() : previous.generatedTokens() - 1;
-            System.out.printf("turn %d: prompt %d, cached %d, decoded %d, ttft %d ms (cold: %d ms)%n", turn, prompt,
-                    w.stats().cachedTokens(), w.stats().promptTokens(), w.stats().timeToFirstToken().toMillis(),
-                    c.stats().timeToFirstToken().toMillis());
+            System.out.printf("turn %d: prompt %d, cached %d, decoded %d, ttft %d ms, engine CPU %.1f ms"
+                            + " (cold: ttft %d ms, CPU %.1f ms)%n", turn, prompt, w.stats().cachedTokens(),
+                    w.stats().promptTokens(), w.stats().timeToFirstToken().toMillis(), w.cpuNanos() / 1e6,
+                    c.stats().timeToFirstToken().toMillis(), c.cpuNanos() / 1e6);
             // The answer's text, tokenized again with the whole conversation, may not give back the sampled tokens:
             // the cache then ends where they differ. Either way the new turn's decode is small.
             assertThat(w.stats().cachedTokens()).as("turn %d cached", turn)
@@ -103,6 +121,10 @@ class StatelessCacheTest {
             assertThat(w.stats().promptTokens()).as("turn %d decoded", turn)
                     .isLessThan(prompt - previousPrompt + 2);
         }
+        // The last turn, cached, costs the engine a fraction of the same request cold (CPU time: a loaded machine
+        // stretches wall time, not this); only the growing attention span is left of the history's cost.
+        assertThat(2 * warm.getLast().cpuNanos()).as("engine CPU of the last turn, cached ×2 vs cold")
+                .isLessThan(cold.getLast().cpuNanos());
     }
 
     @Test
