@@ -62,6 +62,30 @@ class OpenAiCapacityTest {
     }
 
     @Test
+    void closingTheServerEndsAStreamInProgressPromptly() throws Exception {
+        try (ChatEngine engine = TestEngines.start(TestModels.tiny(), 1,
+                b -> b.maxTokens(1500).contextPerSession(2048).bufferPieces(2))) {
+            WebChatServer web = WebChatServer.builder(engine).port(0).start();
+            String body = "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"go on\"}]}";
+            try (Socket socket = new Socket("127.0.0.1", web.port())) {
+                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:" + web.port()
+                        + "\r\nContent-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().write(bytes);
+                // Read one line, then nothing more: the stream stays open and its reply paused.
+                new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
+                TestEngines.eventually("the reply runs", () -> engine.stats().activeReplies() == 1);
+                long start = System.nanoTime();
+                web.close();
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                System.out.printf("closing the server with a stream in progress took %d ms%n", millis);
+                assertThat(millis).isLessThan(10_000);
+                TestEngines.eventually("the reply ended", () -> engine.stats().activeReplies() == 0);
+            }
+        }
+    }
+
+    @Test
     void aClientThatDisconnectsMidStreamFreesItsSlotAtOnce() throws Exception {
         int budget = 1500;
         try (ChatEngine engine = TestEngines.start(TestModels.tiny(), 1,
