@@ -112,7 +112,8 @@ final class ServerCommand implements Callable<Integer> {
     Integer maxConnections;
 
     @Option(names = "--max-message-bytes", paramLabel = "N",
-            description = "Largest client message, TCP and WebSocket (default: 65536).")
+            description = "Largest client message, TCP and WebSocket, and request body of the HTTP API"
+                    + " (default: 65536).")
     Integer maxMessageBytes;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,

@@ -103,9 +103,9 @@ public interface WebChatServer extends AutoCloseable {
         }
 
         /**
-         * Limits incoming WebSocket messages. A message over the limit that arrives in several frames is answered
-         * with an error end message; then (as for a single frame over the limit) the connection is closed with
-         * code 1009.
+         * Limits incoming WebSocket messages, and request bodies of the {@code /v1} API (a larger body gets 413). A
+         * WebSocket message over the limit that arrives in several frames is answered with an error end message;
+         * then (as for a single frame over the limit) the connection is closed with code 1009.
          *
          * @param bytes the largest incoming WebSocket message, in bytes of UTF-8
          * @return this
