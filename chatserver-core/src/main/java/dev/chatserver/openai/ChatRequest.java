@@ -170,7 +170,9 @@ record ChatRequest(List<ChatMessage> messages, RequestOptions options, List<Stri
         }
         long value = n.bigDecimalValue().max(java.math.BigDecimal.valueOf(Long.MIN_VALUE))
                 .min(java.math.BigDecimal.valueOf(Long.MAX_VALUE)).longValue();
-        if (value < min || value > max) throw ApiError.invalid(name, name + " must be at least " + min);
+        if (value < min || value > max) {
+            throw ApiError.invalid(name, name + " must be between " + min + " and " + max);
+        }
         return (int) value;
     }
 
