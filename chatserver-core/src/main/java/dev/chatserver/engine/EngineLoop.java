@@ -244,6 +244,21 @@ final class EngineLoop implements Runnable {
     }
 
     private void start(Slot slot, ReplyHandle reply, Conversation conversation) {
+        int maxTokens = config.maxTokens();
+        Sampler sampler = slot.sampler;
+        ReplyHandle.Stateless stateless = reply.stateless();
+        if (stateless != null) {
+            maxTokens = Math.min(maxTokens, stateless.options().maxTokens());
+            try {
+                sampler = Samplers.forRequest(config.sampling(), stateless.options());
+            } catch (RuntimeException e) { // this request's settings: it fails alone, not the engine thread
+                LOG.log(Level.WARNING, "session " + reply.session().id() + ": cannot make its sampler", e);
+                reply.finish(FinishReason.ERROR, "the sampler could not be made: " + e.getMessage(), ReplyStats.NONE);
+                return;
+            }
+        } else {
+            sampler.reset();
+        }
         Prompt prompt = reply.prompt();
         slot.resident = conversation;
         conversation.slot = slot.seq;
@@ -255,15 +270,6 @@ final class EngineLoop implements Runnable {
             context.removeTokens(slot.seq, keep, -1);
             conversation.kv.truncate(keep);
             holes = true;
-        }
-        int maxTokens = config.maxTokens();
-        Sampler sampler = slot.sampler;
-        ReplyHandle.Stateless stateless = reply.stateless();
-        if (stateless != null) {
-            maxTokens = Math.min(maxTokens, stateless.options().maxTokens());
-            sampler = Samplers.forRequest(config.sampling(), stateless.options());
-        } else {
-            sampler.reset();
         }
         int budget = Math.min(maxTokens, config.contextPerSession() - tokens.length);
         slot.turn = new Turn(reply, conversation, prompt, budget, keep, ++started, step.maxDrafts(), sampler,
