@@ -174,6 +174,23 @@ class StatelessCacheTest {
     }
 
     @Test
+    void beyondTheSlotsTheLeastRecentlyUsedCacheIsEvicted() {
+        try (ChatEngine engine = TestEngines.start(TestModels.tiny(), 2, b -> b.contextPerSession(512).maxTokens(6));
+             ChatSession session = engine.openSession()) {
+            List<ChatMessage> a = List.of(new ChatMessage(ChatMessage.USER, "Ann asks about apples"));
+            List<ChatMessage> b = List.of(new ChatMessage(ChatMessage.USER, "Bob asks about boats"));
+            Result a1 = complete(engine, a);
+            complete(engine, b);
+            assertThat(complete(engine, a).stats().cachedTokens()).as("A again, cached")
+                    .isEqualTo(a1.stats().promptTokens() + a1.stats().cachedTokens() - 1);
+            // A session needs a slot: B's cache is the least recently used, and goes.
+            Engines.ask(session, "Carol asks about cats");
+            assertThat(complete(engine, a).stats().cachedTokens()).as("A kept its cache").isGreaterThan(8);
+            assertThat(complete(engine, b).stats().cachedTokens()).as("B was evicted").isLessThan(8);
+        }
+    }
+
+    @Test
     void samplingIsPerRequestAndReproducibleWithASeed() {
         Path model = TestModels.stories().orElseGet(TestModels::tiny);
         try (ChatEngine engine = TestEngines.start(model, 2, b -> b.maxTokens(24))) {
