@@ -50,13 +50,22 @@ final class EngineLoop implements Runnable {
     /** Set when cells were removed from the cache; the cache is compacted before the next decode. */
     private boolean holes;
 
+    /**
+     * Most tokens of one decode call while answers must not depend on other sessions, the padding token included:
+     * llama.cpp v0.5.0's CPU backend computes a micro-batch of 64 or more rows by another path than one of 2 to 63,
+     * whose results differ in the last bits (measured on F32, F16 and Q8_0 synthetic models and the story model: a
+     * row's logits are identical beside 1 to 62 other rows and different beside 63 or more). Capping every decode
+     * at 63 keeps every row on one path, whatever else is in the batch and however a prompt is chunked.
+     */
+    static final int INVARIANT_MAX_ROWS = 63;
+
     EngineLoop(EngineConfig config, LlamaModel model, LlamaChatEngine engine, boolean traceLogits) {
         this.config = config;
         this.model = model;
         this.engine = engine;
         this.context = model.newContext(contextParams(config));
         try {
-            this.batch = Batch.create(config.batchSize() + 1, 1);
+            this.batch = Batch.create(rowsPerDecode(config) + 1, 1);
             this.slots = new Slot[config.parallel()];
             for (int i = 0; i < slots.length; i++) slots[i] = new Slot(i, Samplers.of(config.sampling()));
         } catch (RuntimeException | Error e) {
@@ -64,7 +73,7 @@ final class EngineLoop implements Runnable {
             throw e;
         }
         this.prompts = new PromptBuilder(model, config.contextPerSession(), config.maxTokens());
-        this.step = new DecodeStep(context, model.vocab(), batch, slots, config.batchSize(), config.parallel(),
+        this.step = new DecodeStep(context, model.vocab(), batch, slots, rowsPerDecode(config), config.parallel(),
                 config.batchInvariant(), config.maxDraftTokens(), traceLogits, this::finish);
     }
 
@@ -75,13 +84,18 @@ final class EngineLoop implements Runnable {
     private static ContextParams contextParams(EngineConfig config) {
         // One micro-batch per decode call: a decode then either stores all its tokens or none. One more sequence id
         // and cell for the padding token of one-token batches, one more batch place for it (see DecodeStep).
-        int batch = config.batchSize() + 1;
+        int batch = rowsPerDecode(config) + 1;
         long cells = (long) config.contextPerSession() * config.parallel() + 1;
         if (cells > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("context per session × parallel is too large: " + cells + " tokens");
         }
         return new ContextParams((int) cells, batch, batch,
                 config.parallel() + 1, config.threads(), config.threads(), config.batchInvariant());
+    }
+
+    /** @return tokens of a step before the padding token: the batch size, capped while batch invariant */
+    private static int rowsPerDecode(EngineConfig config) {
+        return config.batchInvariant() ? Math.min(config.batchSize(), INVARIANT_MAX_ROWS - 1) : config.batchSize();
     }
 
     EngineStats stats() {
@@ -250,7 +264,7 @@ final class EngineLoop implements Runnable {
         if (stateless != null) {
             maxTokens = Math.min(maxTokens, stateless.options().maxTokens());
             try {
-                sampler = Samplers.forRequest(config.sampling(), stateless.options());
+                sampler = Samplers.forRequest(config.sampling(), stateless.options(), model.vocab().size());
             } catch (RuntimeException e) { // this request's settings: it fails alone, not the engine thread
                 LOG.log(Level.WARNING, "session " + reply.session().id() + ": cannot make its sampler", e);
                 reply.finish(FinishReason.ERROR, "the sampler could not be made: " + e.getMessage(), ReplyStats.NONE);

@@ -2,6 +2,7 @@ package dev.chatserver.engine;
 
 import dev.chatserver.llama.ChatMessage;
 import dev.chatserver.llama.LlamaModel;
+import dev.chatserver.llama.LlamaRuntime;
 import dev.chatserver.llama.ModelInfo;
 import java.lang.System.Logger.Level;
 import java.util.List;
@@ -41,7 +42,7 @@ final class LlamaChatEngine implements ChatEngine {
         this.config = config;
         ModelInfo modelInfo = model.info();
         this.info = new EngineInfo(modelInfo.name(), modelInfo.architecture(), modelInfo.parameters(),
-                config.contextPerSession(), config.parallel(), config.maxTokens());
+                config.contextPerSession(), config.parallel(), config.maxTokens(), LlamaRuntime.current().describe());
         this.loop = new EngineLoop(config, model, this, traceLogits);
         this.thread = Thread.ofPlatform().name("chatserver-engine").daemon(true).unstarted(loop);
     }
@@ -72,8 +73,9 @@ final class LlamaChatEngine implements ChatEngine {
             throw e;
         }
         engine.thread.start();
-        LOG.log(Level.INFO, "engine started: {0}, {1} slots of {2} tokens", engine.info.modelName(),
-                config.parallel(), config.contextPerSession());
+        LOG.log(Level.INFO, "engine started: {0} ({1}), {2} slots of {3} tokens, {4} threads, {5}",
+                engine.info.modelName(), engine.info.architecture(), config.parallel(), config.contextPerSession(),
+                config.threads(), engine.info.runtime());
         return engine;
     }
 

@@ -16,12 +16,14 @@ final class Samplers {
     /**
      * @param configured the engine's sampling, used when the request names none
      * @param options    the request's settings
+     * @param vocabSize  the model's vocabulary size (the penalties sampler needs it)
      * @return a chain of the request's own; the caller closes it
      */
-    static Sampler forRequest(Sampling configured, RequestOptions options) {
+    static Sampler forRequest(Sampling configured, RequestOptions options, int vocabSize) {
         Sampler.Builder builder = builder(options.sampling().orElse(configured));
         if (options.penalized()) {
-            builder.penalties(RequestOptions.PENALTY_WINDOW, 1, options.frequencyPenalty(), options.presencePenalty());
+            builder.penalties(vocabSize, RequestOptions.PENALTY_WINDOW, 1, options.frequencyPenalty(),
+                    options.presencePenalty());
         }
         return builder.build();
     }

@@ -109,6 +109,7 @@ public final class Sampler implements AutoCloseable {
         private float topP = 1;
         private float minP;
         private long seed = RANDOM_SEED;
+        private int penaltyVocab;
         private int penaltyLastN;
         private float repeatPenalty = 1;
         private float frequencyPenalty;
@@ -171,13 +172,15 @@ public final class Sampler implements AutoCloseable {
          * the logits of tokens this sampler accepted among the last {@code lastN} ones (those it sampled, and any
          * fed to {@link Sampler#accept}). All neutral values (repeat 1, frequency 0, presence 0) leave it out.
          *
+         * @param vocabSize the model's vocabulary size ({@link Vocab#size()}), which the sampler needs
          * @param lastN     how many of the last accepted tokens count, 1 or more
          * @param repeat    divides a repeated token's positive logit (multiplies a negative one); 1 = off
          * @param frequency subtracted once per earlier occurrence, in [-2, 2]; 0 = off
          * @param presence  subtracted once if the token occurred at all, in [-2, 2]; 0 = off
          * @return this
          */
-        public Builder penalties(int lastN, float repeat, float frequency, float presence) {
+        public Builder penalties(int vocabSize, int lastN, float repeat, float frequency, float presence) {
+            if (vocabSize < 1) throw new IllegalArgumentException("vocabulary size must be >= 1, was " + vocabSize);
             if (lastN < 1) throw new IllegalArgumentException("penalty window must be >= 1, was " + lastN);
             if (!(repeat > 0)) throw new IllegalArgumentException("repeat penalty must be > 0, was " + repeat);
             if (!(frequency >= -2 && frequency <= 2)) {
@@ -186,6 +189,7 @@ public final class Sampler implements AutoCloseable {
             if (!(presence >= -2 && presence <= 2)) {
                 throw new IllegalArgumentException("presence penalty must be in [-2, 2], was " + presence);
             }
+            this.penaltyVocab = vocabSize;
             this.penaltyLastN = lastN;
             this.repeatPenalty = repeat;
             this.frequencyPenalty = frequency;
@@ -201,12 +205,13 @@ public final class Sampler implements AutoCloseable {
             List<String> parts = new ArrayList<>();
             try {
                 if (penaltyLastN > 0 && (repeatPenalty != 1 || frequencyPenalty != 0 || presencePenalty != 0)) {
+                    int vocab = penaltyVocab;
                     int n = penaltyLastN;
                     float repeat = repeatPenalty;
                     float frequency = frequencyPenalty;
                     float presence = presencePenalty;
                     add(chain, call(() -> (MemorySegment) Llama.SAMPLER_INIT_PENALTIES.invokeExact(
-                            n, repeat, frequency, presence)));
+                            vocab, n, repeat, frequency, presence)));
                     parts.add("penalties last " + n + " repeat " + repeat + " frequency " + frequency
                             + " presence " + presence);
                 }
