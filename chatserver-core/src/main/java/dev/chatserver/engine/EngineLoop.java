@@ -8,6 +8,7 @@ import dev.chatserver.llama.LlamaModel;
 import dev.chatserver.llama.ModelParams;
 import dev.chatserver.llama.Sampler;
 import dev.chatserver.llama.LlamaException;
+import dev.chatserver.metrics.ChatMetrics;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -41,6 +42,8 @@ final class EngineLoop implements Runnable {
     private final Deque<ReplyHandle> deferred = new ArrayDeque<>();
     private final PromptBuilder prompts;
     private final DecodeStep step;
+    /** Takes one timing per decode step: a few lock-free adds (see the metrics package). */
+    private final ChatMetrics metrics;
     private volatile EngineStats stats = new EngineStats(0, 0, 0, 0);
     /** Counts passes; the clock of least-recently-used eviction. */
     private long clock;
@@ -63,6 +66,7 @@ final class EngineLoop implements Runnable {
         this.config = config;
         this.model = model;
         this.engine = engine;
+        this.metrics = engine.metrics();
         this.context = model.newContext(contextParams(config));
         try {
             this.batch = Batch.create(rowsPerDecode(config) + 1, 1);
@@ -114,7 +118,9 @@ final class EngineLoop implements Runnable {
                 holes |= step.takeCellsRemoved();
                 if (holes) compact();
                 clock++;
+                long stepStart = System.nanoTime();
                 boolean decoded = step.run(clock);
+                if (decoded) metrics.decodeStep(System.nanoTime() - stepStart);
                 publishStats();
                 if (!decoded && !engine.hasCommands()) LockSupport.park(this);
             }

@@ -60,7 +60,8 @@ final class ReplyHandle implements Reply {
         this.session = session;
         this.text = text;
         this.stateless = stateless;
-        this.channel = new ReplyChannel(bufferPieces, listener, wakeEngine, this::cancel, session.id());
+        this.channel = new ReplyChannel(bufferPieces, CountingListener.of(listener, session.engine().metrics()),
+                wakeEngine, this::cancel, session.id());
         channel.startDelivery(delivered::complete);
     }
 

@@ -1,6 +1,8 @@
 package dev.chatserver.protocol;
 
 import dev.chatserver.engine.ChatSession;
+import dev.chatserver.metrics.ChatMetrics;
+import dev.chatserver.metrics.Rejection;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -37,6 +39,8 @@ final class EngineConversation implements Conversation {
     private final ChatSession session;
     private final Outbound outbound;
     private final ConversationLimits limits;
+    /** Counts bad input ({@link Rejection#BAD_INPUT}); the engine counts the replies. */
+    private final ChatMetrics metrics;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
@@ -50,10 +54,11 @@ final class EngineConversation implements Conversation {
     private boolean shuttingDown;
     private boolean closed;
 
-    EngineConversation(ChatSession session, Outbound outbound, ConversationLimits limits) {
+    EngineConversation(ChatSession session, Outbound outbound, ConversationLimits limits, ChatMetrics metrics) {
         this.session = session;
         this.outbound = outbound;
         this.limits = limits;
+        this.metrics = metrics;
     }
 
     @Override
@@ -91,7 +96,9 @@ final class EngineConversation implements Conversation {
     public void reject(ProtocolException problem) throws ProtocolException {
         lock.lock();
         try {
-            if (!closed) enqueue(new Refuse(problem.getMessage()));
+            if (closed) return;
+            metrics.rejected(Rejection.BAD_INPUT);
+            enqueue(new Refuse(problem.getMessage()));
         } finally {
             lock.unlock();
         }
@@ -125,6 +132,7 @@ final class EngineConversation implements Conversation {
         int sofar = parts == null ? 0 : parts.length();
         if (sofar + prompt.text().length() > limits.maxPromptChars()) {
             parts = null;
+            metrics.rejected(Rejection.BAD_INPUT);
             throw new ProtocolException(ProtocolException.Kind.TOO_LARGE,
                     "prompt too long: the limit is " + limits.maxPromptChars() + " characters");
         }
@@ -135,12 +143,14 @@ final class EngineConversation implements Conversation {
         }
         String text = parts == null ? prompt.text() : parts.append(prompt.text()).toString();
         parts = null;
+        if (text.isBlank()) metrics.rejected(Rejection.BAD_INPUT);
         enqueue(text.isBlank() ? new Refuse("empty prompt") : new Ask(text));
     }
 
     /** Holds the lock. */
     private void enqueue(Pending request) throws ProtocolException {
         if (pending.size() >= limits.maxPendingPrompts()) {
+            metrics.rejected(Rejection.BAD_INPUT);
             throw new ProtocolException(ProtocolException.Kind.TOO_MANY_PENDING,
                     "too many requests waiting: the limit is " + limits.maxPendingPrompts());
         }

@@ -70,7 +70,7 @@ final class BlockingChatServer implements ChatServer {
 
     private void admit(Socket socket) {
         if (!context.slots.tryAcquire()) {
-            ServerContext.refuse(socket);
+            context.refuse(socket);
             return;
         }
         BlockingConnection connection;
@@ -126,6 +126,7 @@ final class BlockingChatServer implements ChatServer {
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         closing = true;
+        context.untrack();
         try {
             listener.close();
         } catch (IOException e) {

@@ -16,6 +16,7 @@ import java.lang.System.Logger.Level;
  * WebSocket upgrade require it too: as {@code Authorization: Bearer <key>} or as the password of HTTP Basic
  * credentials (any user name), which a browser asks for once after the 401 and then sends on every request to this
  * server. Under {@code /v1} the refusal is in OpenAI's error format, and CORS preflights pass (they carry no key).
+ * The health path passes too: a load balancer's checks carry no key, and it tells only whether the server serves.
  *
  * <p>Runs on the connection's virtual thread; immutable.
  */
@@ -24,9 +25,15 @@ final class KeyGuard implements Filter {
     private static final System.Logger LOG = System.getLogger(KeyGuard.class.getName());
 
     private final ApiKey key;
+    private final String openPath;
 
-    KeyGuard(ApiKey key) {
+    /**
+     * @param key      the key
+     * @param openPath a path served without the key (the health check)
+     */
+    KeyGuard(ApiKey key, String openPath) {
         this.key = key;
+        this.openPath = openPath;
     }
 
     @Override
@@ -35,7 +42,7 @@ final class KeyGuard implements Filter {
         boolean api = path.equals("/v1") || path.startsWith("/v1/");
         // A CORS preflight carries no credentials; the API answers it, with no data.
         if (key.accepts(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null))
-                || api && req.prologue().method() == Method.OPTIONS) {
+                || api && req.prologue().method() == Method.OPTIONS || req.path().path().equals(openPath)) {
             chain.proceed();
             return;
         }

@@ -14,14 +14,16 @@ import java.util.Optional;
  * @param allowedOrigins  origins allowed besides the server's own
  * @param maxMessageBytes the largest incoming WebSocket message, in bytes of UTF-8
  * @param maxConnections  WebSocket connections served at once
+ * @param allowedHosts    {@code Host} names allowed besides the server's own (a proxy's), each with an optional port
  * @param apiKey          the key every request must carry, or empty
  */
 record WebSettings(String host, int port, List<URI> allowedOrigins, int maxMessageBytes, int maxConnections,
-                   Optional<ApiKey> apiKey) {
+                   List<String> allowedHosts, Optional<ApiKey> apiKey) {
 
-    /** Copies the origins. */
+    /** Copies the lists. */
     WebSettings {
         allowedOrigins = List.copyOf(allowedOrigins);
+        allowedHosts = List.copyOf(allowedHosts);
         Objects.requireNonNull(apiKey, "apiKey");
     }
 
@@ -30,6 +32,6 @@ record WebSettings(String host, int port, List<URI> allowedOrigins, int maxMessa
      * @return these settings with that port
      */
     WebSettings withPort(int port) {
-        return new WebSettings(host, port, allowedOrigins, maxMessageBytes, maxConnections, apiKey);
+        return new WebSettings(host, port, allowedOrigins, maxMessageBytes, maxConnections, allowedHosts, apiKey);
     }
 }

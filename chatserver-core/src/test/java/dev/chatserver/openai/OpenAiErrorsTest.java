@@ -97,6 +97,8 @@ class OpenAiErrorsTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(withKey.statusCode()).isEqualTo(200);
         assertThat(withKey.body()).contains("<html");
+        HttpResponse<String> health = HTTP.send(request("/health").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).as("health checks carry no key").isEqualTo(200);
         HttpResponse<String> info = HTTP.send(request("/api/info").header("Authorization", "Bearer " + KEY).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(info.statusCode()).isEqualTo(200);
