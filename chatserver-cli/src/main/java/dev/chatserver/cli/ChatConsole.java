@@ -51,6 +51,32 @@ sealed interface ChatConsole extends AutoCloseable permits TerminalConsole, Plai
     void answerEnd();
 
     /**
+     * Marks where a Ctrl-C cut the answer ({@code ^C} on a terminal, as a shell shows it; nothing in plain mode).
+     * Any thread; the caller orders it with {@link #answerPiece}.
+     */
+    void answerInterrupted();
+
+    /**
+     * Shows a remark under an answer, e.g. {@code [stopped: max tokens]}: dim on a terminal, left out in plain mode
+     * (scripts compare answers byte for byte).
+     *
+     * @param text the remark
+     */
+    void note(String text);
+
+    /**
+     * @return whether the last empty {@link #nextPrompt} was the user's Ctrl-C on an empty line (not the end of
+     *         input)
+     */
+    boolean interruptedAtPrompt();
+
+    /**
+     * Ends a {@link #nextPrompt} that waits for the user (it returns empty), e.g. because the server went away.
+     * Any thread; harmless when no prompt waits (the next one then returns empty at once).
+     */
+    void abortPrompt();
+
+    /**
      * Reports a problem the session survives (e.g. the server refused a prompt) on stderr.
      *
      * @param line the text

@@ -4,6 +4,7 @@ import dev.chatserver.protocol.ServerMessage;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -11,10 +12,13 @@ import picocli.CommandLine.Option;
  * {@code chatserver client}: chats with a server over TCP, one prompt per line.
  *
  * <p>Prints {@code Connected to <host>:<port>} once connected, then for each non-blank input line sends the prompt
- * and streams the answer. End of input exits 0; a server that goes away exits 1. Ctrl-C during an answer cancels
- * it; a second Ctrl-C (during the same answer, or just after it), or Ctrl-C at the prompt, quits (see
- * {@link ClientInterrupts}). Runs on the main thread; the Ctrl-C handler runs on a signal-handling thread and only
- * sends a cancel or closes the connection.
+ * and streams the answer. End of input exits 0; a server that goes away exits 1, at once also while the client
+ * waits at its prompt. Ctrl-C during an answer cancels it (text still arriving for it is not shown); a second
+ * Ctrl-C (during the same answer, or just after it), or Ctrl-C on an empty prompt line, quits with 130, the exit
+ * code of a process ended by Ctrl-C (see {@link ClientInterrupts}); Ctrl-C on a prompt line with text clears it.
+ * On a terminal an answer cut by the server's limits ends with a dim note saying so. Runs on the main thread; the
+ * Ctrl-C handler runs on a signal-handling thread and only sends a cancel, prints {@code ^C} or closes the
+ * connection; the connection's reader thread reports a server gone.
  */
 @Command(name = "client", mixinStandardHelpOptions = true,
         description = "Chat with a server over TCP: one prompt per line, answers stream back.")
@@ -28,6 +32,12 @@ final class ClientCommand implements Callable<Integer> {
             description = "Server TCP port (default: ${DEFAULT-VALUE}).")
     int port;
 
+    /**
+     * Orders the answer's pieces (main thread) with the {@code ^C} of a press that cancels the answer (signal
+     * thread), so that no text shows after the {@code ^C}.
+     */
+    private final Object screen = new Object();
+
     @Override
     public Integer call() throws IOException {
         if (port < 1 || port > 65535) {
@@ -40,20 +50,52 @@ final class ClientCommand implements Callable<Integer> {
             throw CommandFailure.runtime("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
         }
         ClientInterrupts interrupts = new ClientInterrupts(Thread.currentThread());
-        try (connection; ChatConsole console = ChatConsole.open();
-                var _ = console.onInterrupt(interrupts::pressed)) {
+        AtomicReference<IOException> gone = new AtomicReference<>();
+        ChatConsole console;
+        try {
+            console = ChatConsole.open();
+        } catch (IOException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+        Runnable press = () -> {
+            synchronized (screen) {
+                boolean cancelledBefore = interrupts.answerCancelled();
+                interrupts.pressed();
+                if (!cancelledBefore && interrupts.answerCancelled()) console.answerInterrupted();
+            }
+        };
+        try (connection; console; var _ = console.onInterrupt(press)) {
+            connection.onGone(why -> {
+                gone.compareAndSet(null, why);
+                if (interrupts.atPrompt()) console.abortPrompt();
+            });
             console.info("Connected to " + host + ":" + port);
             while (!interrupts.beforePrompt()) {
                 Optional<String> prompt = console.nextPrompt();
                 // The console leaves the interrupt status set when Ctrl-C came as the line was accepted.
                 boolean pressedOnAccept = Thread.interrupted();
-                if (prompt.isEmpty() || interrupts.lineAccepted(pressedOnAccept)
+                if (prompt.isEmpty()) {
+                    if (console.interruptedAtPrompt()) return INTERRUPTED;
+                    IOException why = gone.get();
+                    if (why != null) throw CommandFailure.runtime(goneMessage(why), why);
+                    return 0;
+                }
+                if (interrupts.lineAccepted(pressedOnAccept)
                         || !converse(connection, console, interrupts, prompt.get())) {
                     break;
                 }
             }
         }
-        return 0;
+        return INTERRUPTED; // only a Ctrl-C ends the loop
+    }
+
+    /** The exit code of a process that Ctrl-C (SIGINT) ended: 128 + 2. */
+    static final int INTERRUPTED = 130;
+
+    private static String goneMessage(IOException why) {
+        return why instanceof ServerConnection.ServerGoneException ? why.getMessage()
+                : "connection to the server failed: " + why.getMessage();
     }
 
     /**
@@ -61,13 +103,17 @@ final class ClientCommand implements Callable<Integer> {
      *
      * @return false when the user quit with a second Ctrl-C
      */
-    private static boolean converse(ServerConnection connection, ChatConsole console, ClientInterrupts interrupts,
+    private boolean converse(ServerConnection connection, ChatConsole console, ClientInterrupts interrupts,
             String prompt) throws IOException {
         ServerMessage.End end;
         try {
             connection.sendPrompt(prompt);
             interrupts.answerStarted(connection);
-            end = connection.receiveAnswer(console::answerPiece);
+            end = connection.receiveAnswer(piece -> {
+                synchronized (screen) {
+                    if (!interrupts.answerCancelled()) console.answerPiece(piece); // nothing after a ^C
+                }
+            });
         } catch (ServerConnection.ServerGoneException e) {
             console.answerEnd();
             throw CommandFailure.runtime(e.getMessage(), e);
@@ -82,6 +128,11 @@ final class ClientCommand implements Callable<Integer> {
         }
         console.answerEnd();
         end.error().ifPresent(error -> console.warn("server: " + error));
+        if (end.droppedTurns() > 0) {
+            console.note("[" + end.droppedTurns() + (end.droppedTurns() == 1 ? " earlier turn" : " earlier turns")
+                    + " dropped to fit the context window]");
+        }
+        if (end.finish().equals(Optional.of(ServerMessage.Finish.LENGTH))) console.note("[stopped: max tokens]");
         return true;
     }
 }

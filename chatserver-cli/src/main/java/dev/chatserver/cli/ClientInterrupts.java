@@ -106,6 +106,16 @@ final class ClientInterrupts {
         return quit;
     }
 
+    /** @return whether the answer being read was cancelled by a press: its later text is not shown */
+    synchronized boolean answerCancelled() {
+        return phase == Phase.ANSWERING && answerCancelled;
+    }
+
+    /** @return whether the main thread shows or reads the prompt (no line accepted, no answer read) */
+    synchronized boolean atPrompt() {
+        return phase == Phase.PROMPTING;
+    }
+
     /** One Ctrl-C. Runs on the signal-handling thread. */
     void pressed() {
         ServerConnection connection = null;

@@ -32,7 +32,7 @@ final class DefaultModel {
         if (Files.isRegularFile(target)) return target;
         if (noPull) {
             throw CommandFailure.usage("no model at " + target + " and --no-pull given: get one with "
-                    + "'chatserver model pull', or name a GGUF file with -m FILE");
+                    + "'" + Main.commandName() + " model pull', or name a GGUF file with -m FILE");
         }
         CatalogueModel model = ModelCatalogue.defaultModel();
         out.println("No model at " + target + ": downloading the default model " + model.name() + " ("
@@ -43,7 +43,8 @@ final class DefaultModel {
             ModelPuller.pull(model.url(ModelPuller.hub()), target, Optional.empty(), out);
         } catch (DownloadException e) {
             throw CommandFailure.runtime("cannot download the default model: " + e.getMessage()
-                    + "; try again with 'chatserver model pull', or serve a GGUF file you have with -m FILE", e);
+                    + "; try again with '" + Main.commandName() + " model pull', or serve a GGUF file you have with "
+                    + "-m FILE", e);
         }
         return target;
     }

@@ -1,6 +1,7 @@
 package dev.chatserver.cli;
 
 import dev.chatserver.gguf.GgufFormatException;
+import dev.chatserver.llama.LlamaException;
 import dev.chatserver.llama.ModelLoadException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -56,7 +57,7 @@ final class FailureHandler implements IParameterExceptionHandler, IExecutionExce
             case CommandFailure failure -> failure.getMessage();
             case NoSuchFileException e -> "no such file: " + e.getFile();
             case AccessDeniedException e -> "permission denied: " + e.getFile();
-            case ModelLoadException e -> e.getMessage();
+            case LlamaException e when e.getMessage() != null -> e.getMessage();
             case IllegalArgumentException e when e.getMessage() != null -> e.getMessage();
             case IOException e when e.getMessage() != null -> e.getMessage();
             default -> ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage());

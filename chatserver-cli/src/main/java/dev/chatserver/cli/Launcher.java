@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -39,6 +41,12 @@ public final class Launcher {
     /** The Java release the rest of the jar is compiled for. */
     private static final int REQUIRED_JAVA = 25;
 
+    /**
+     * The command as the user typed it, for messages and usage lines ({@code java -jar path/chatserver-cli.jar}, as
+     * given on the command line); set by a wrapper script to its own name, else by this class.
+     */
+    static final String COMMAND_PROPERTY = "chatserver.command";
+
     /** Where JDKs installed beside each other live; defaults to the parent directory of {@code java.home}. */
     static final String JDK_DIR_PROPERTY = "chatserver.jdkDir";
 
@@ -62,6 +70,9 @@ public final class Launcher {
         List<String> jvmOptions = ManagementFactory.getRuntimeMXBean().getInputArguments();
         Path javaHome = Path.of(System.getProperty("java.home"));
         boolean recentJava = Runtime.version().feature() >= REQUIRED_JAVA;
+        if (System.getProperty(COMMAND_PROPERTY) == null) {
+            System.setProperty(COMMAND_PROPERTY, typedCommand());
+        }
         if (recentJava && jvmOptions.contains("--enable-preview") && nativeAccessEnabled()) {
             Class.forName("dev.chatserver.cli.Main").getMethod("main", String[].class).invoke(null, (Object) args);
             return;
@@ -74,6 +85,16 @@ public final class Launcher {
             System.exit(2);
         }
         System.exit(runChild(jdk.get().resolve("bin").resolve("java"), jvmOptions, args));
+    }
+
+    /**
+     * @return {@code java -jar <the jar as given on the command line>}, or {@code chatserver} when this JVM was not
+     *         started with {@code -jar}
+     */
+    private static String typedCommand() {
+        String command = System.getProperty("sun.java.command", "");
+        Matcher jar = Pattern.compile("^(.*?\\.jar)(?:\\s|$)").matcher(command);
+        return jar.find() ? "java -jar " + jar.group(1) : "chatserver";
     }
 
     /** @return {@code JAVA_HOME} if it is a JDK 25+, else a JDK 25+ beside this JVM's home */
@@ -116,6 +137,9 @@ public final class Launcher {
         command.add(java.toString());
         command.addAll(REQUIRED_FLAGS);
         command.addAll(jvmOptions);
+        if (jvmOptions.stream().noneMatch(option -> option.startsWith("-D" + COMMAND_PROPERTY + "="))) {
+            command.add("-D" + COMMAND_PROPERTY + "=" + System.getProperty(COMMAND_PROPERTY));
+        }
         command.addAll(List.of("-cp", jar, "dev.chatserver.cli.Main"));
         command.addAll(Arrays.asList(args));
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();

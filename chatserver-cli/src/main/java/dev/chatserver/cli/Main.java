@@ -50,10 +50,19 @@ public final class Main {
         CliLogging.configure(Arrays.asList(args).contains("--verbose"));
         FailureHandler failures = new FailureHandler();
         return new CommandLine(new Main())
+                .setCommandName(commandName())
                 .setParameterExceptionHandler(failures)
                 .setExecutionExceptionHandler(failures)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .execute(args);
+    }
+
+    /**
+     * @return the command as the user typed it (e.g. {@code java -jar chatserver-cli/target/chatserver-cli.jar},
+     *         see {@link Launcher#COMMAND_PROPERTY}), for usage lines and messages that say what to run next
+     */
+    static String commandName() {
+        return System.getProperty(Launcher.COMMAND_PROPERTY, "chatserver");
     }
 
     /**

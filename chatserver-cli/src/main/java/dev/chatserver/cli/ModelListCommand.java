@@ -50,7 +50,8 @@ final class ModelListCommand implements Callable<Integer> {
         Path serverDefault = dir.resolve("model.gguf");
         out.println(Files.isRegularFile(serverDefault)
                 ? serverDefault + ": present (" + ByteSizes.format(Files.size(serverDefault)) + ")"
-                : serverDefault + ": missing ('chatserver model pull' gets it; 'server' does on its first start)");
+                : serverDefault + ": missing ('" + Main.commandName() + " model pull' gets it; 'server' does on its "
+                        + "first start)");
         List<Path> others = otherModels();
         if (!others.isEmpty()) {
             out.println("Other GGUF files in " + dir + ":");

@@ -72,7 +72,7 @@ final class ModelPullCommand implements Callable<Integer> {
         console.flush();
         ModelPuller.pull(url, target, Optional.ofNullable(sha256), console);
         if (!target.equals(ServerCommand.DEFAULT_MODEL)) {
-            console.println("Serve it with: chatserver server -m " + target);
+            console.println("Serve it with: " + Main.commandName() + " server -m " + target);
             console.flush();
         }
         return 0;

@@ -72,6 +72,26 @@ final class PlainConsole implements ChatConsole {
     }
 
     @Override
+    public void answerInterrupted() {
+        // Scripts get the answers alone.
+    }
+
+    @Override
+    public void note(String text) {
+        // Scripts get the answers alone.
+    }
+
+    @Override
+    public boolean interruptedAtPrompt() {
+        return false; // Ctrl-C while reading stdin keeps the JVM's meaning: the process ends at once
+    }
+
+    @Override
+    public void abortPrompt() {
+        // A read of stdin cannot be ended; the next send reports the closed connection.
+    }
+
+    @Override
     public void warn(String line) {
         System.err.println(line);
         System.err.flush();

@@ -21,9 +21,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code chatserver server}: loads a model and serves it over TCP (the SocketLab protocol) and, unless
@@ -61,15 +63,17 @@ final class ServerCommand implements Callable<Integer> {
             description = "TCP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
 
-    @Option(names = "--mode", defaultValue = "virtual", paramLabel = "MODE",
+    @Option(names = "--mode", defaultValue = "virtual", paramLabel = "MODE", converter = ModeConverter.class,
             description = "Connection handling: virtual (a virtual thread per connection), platform (a platform"
                     + " thread per connection) or selector (one NIO selector thread) (default: ${DEFAULT-VALUE}).")
     ConnectionMode mode;
 
-    @Option(names = "--parallel", paramLabel = "N", description = "Answers decoded together (default: 4).")
+    @Option(names = "--parallel", paramLabel = "N",
+            description = "Answers decoded together, 1 to " + ServerPreflight.MAX_PARALLEL + " (default: 4).")
     Integer parallel;
 
-    @Option(names = "--ctx", paramLabel = "N", description = "Context tokens per conversation (default: 2048).")
+    @Option(names = "--ctx", paramLabel = "N", description = "Context tokens per conversation (default: 2048; at "
+            + "most the model's training context: a larger value is capped to it, with a warning).")
     Integer contextPerSession;
 
     @Option(names = "--threads", paramLabel = "N", description = "Decode threads (default: physical cores).")
@@ -106,7 +110,8 @@ final class ServerCommand implements Callable<Integer> {
             + "(default: 0 = off).")
     Float minP;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Seed for temperature sampling.")
+    @Option(names = "--seed", paramLabel = "N", description = "Seed for temperature sampling (default: 0, fixed, "
+            + "so that sampled answers repeat from one start to the next).")
     Long seed;
 
     @Option(names = "--max-queued", paramLabel = "N",
@@ -158,13 +163,15 @@ final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (logFormat == LogFormat.json) CliLogging.json();
-        checkPort("--port", port);
-        checkPort("--web-port", webPort);
-        // Every value is checked before the model is looked for (and perhaps downloaded).
+        // Every value is checked before the model is looked for (and perhaps downloaded), the memory it needs
+        // before it loads.
+        checkOptions();
         ServerLimits limits = limits();
         allowedHosts.forEach(ServerCommand::checkHost);
         engineConfig(model != null ? model : DEFAULT_MODEL);
+        ServerPreflight.checkAddresses(host, port, noWeb ? -1 : webPort);
         EngineConfig config = engineConfig(modelFile());
+        ServerPreflight.checkMemory(config);
         try (RunningServers servers = new RunningServers()) {
             // Ctrl-C while the model loads ends the JVM the usual way; this hook then frees what was started.
             Runtime.getRuntime().addShutdownHook(new Thread(servers::close, "server-shutdown"));
@@ -201,7 +208,7 @@ final class ServerCommand implements Callable<Integer> {
         }
         if (model != null) {
             throw CommandFailure.usage("model file not found: " + file
-                    + " (check -m, or get a model with 'chatserver model pull')");
+                    + " (check -m, or get a model with '" + Main.commandName() + " model pull')");
         }
         return DefaultModel.ensure(file, noPull, spec.commandLine().getOut());
     }
@@ -278,9 +285,49 @@ final class ServerCommand implements Callable<Integer> {
         }
     }
 
-    private static void checkPort(String option, int value) {
-        if (value < 0 || value > 65535) {
-            throw CommandFailure.usage(option + " must be between 0 and 65535, was " + value);
+    /** Each value against its range, with the flag's name in the message. */
+    private void checkOptions() {
+        ServerPreflight.between("--port", port, 0, 65535, "");
+        ServerPreflight.between("--web-port", webPort, 0, 65535, "");
+        ServerPreflight.between("--parallel", parallel, 1, ServerPreflight.MAX_PARALLEL,
+                "llama.cpp decodes at most 256 sequences together, one of them the engine's own");
+        ServerPreflight.positive("--ctx", contextPerSession);
+        ServerPreflight.positive("--threads", threads);
+        ServerPreflight.positive("--batch", batchSize);
+        ServerPreflight.positive("--max-tokens", maxTokens);
+        ServerPreflight.positive("--max-queued", maxQueued);
+        ServerPreflight.positive("--max-connections", maxConnections);
+        ServerPreflight.between("--max-message-bytes", maxMessageBytes, 64, Integer.MAX_VALUE, "");
+        ServerPreflight.between("--draft-tokens", maxDraftTokens, 0, batchSize != null ? batchSize : 512,
+                "at most --batch");
+        ServerPreflight.between("--temperature", temperature, 0, Float.MAX_VALUE, "");
+        ServerPreflight.between("--top-k", topK, 0, Integer.MAX_VALUE, "");
+        if (topP != null && !(topP > 0 && topP <= 1)) {
+            throw CommandFailure.usage("--top-p must be in (0, 1], was " + topP);
+        }
+        if (minP != null && !(minP >= 0 && minP < 1)) {
+            throw CommandFailure.usage("--min-p must be in [0, 1), was " + minP);
+        }
+        if (idleTimeout != null && (idleTimeout.isZero() || idleTimeout.isNegative())) {
+            throw CommandFailure.usage("--idle-timeout must be positive, was " + idleTimeout);
+        }
+        allowedOrigins.forEach(origin -> {
+            try {
+                WebChatServer.checkOrigin(origin);
+            } catch (IllegalArgumentException e) {
+                throw CommandFailure.usage("--allow-origin: " + e.getMessage());
+            }
+        });
+    }
+
+    /** {@code --mode} in lower case, in its help and its errors. */
+    static final class ModeConverter implements ITypeConverter<ConnectionMode> {
+        @Override
+        public ConnectionMode convert(String value) {
+            for (ConnectionMode mode : ConnectionMode.values()) {
+                if (mode.name().equalsIgnoreCase(value)) return mode;
+            }
+            throw new TypeConversionException("expected virtual, platform or selector, but was '" + value + "'");
         }
     }
 

@@ -1,26 +1,30 @@
 package dev.chatserver.cli;
 
 import dev.chatserver.protocol.ClientMessage;
-import dev.chatserver.protocol.JsonObjectStream;
 import dev.chatserver.protocol.MessageCodec;
 import dev.chatserver.protocol.ProtocolException;
 import dev.chatserver.protocol.ServerMessage;
+import dev.chatserver.protocol.ServerMessageReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.Queue;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 
 /**
  * The client's TCP connection to a chat server, speaking the SocketLab protocol.
  *
  * <p>One thread (the client's main thread) sends prompts and reads answers; {@link #cancel()} and {@link #close()}
- * may be called from any other thread (the Ctrl-C handler). Writes are serialised on this object.
+ * may be called from any other thread (the Ctrl-C handler). Writes are serialised on this object. A virtual thread
+ * of the connection reads the socket all the time and queues what it reads, so that a server that goes away is
+ * noticed at once, also while nobody waits for an answer (the client then waits at its prompt): see
+ * {@link #onGone}.
  */
 final class ServerConnection implements AutoCloseable {
 
@@ -30,15 +34,48 @@ final class ServerConnection implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    private final JsonObjectStream splitter = JsonObjectStream.create(JsonObjectStream.DEFAULT_MAX_OBJECT_BYTES);
-    /** Whole JSON objects read but not yet handled (a read may carry the end of one answer and more). */
-    private final Queue<String> received = new ArrayDeque<>();
-    private final byte[] buffer = new byte[8192];
+    /**
+     * Server messages read but not yet handled, then one {@link IOException} saying why reading ended; filled by
+     * the reader thread, taken by the main thread.
+     */
+    private final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+    /** Runs on the reader thread when the connection ends under it; null for none. */
+    private volatile Consumer<IOException> gone;
 
     private ServerConnection(Socket socket) throws IOException {
         this.socket = socket;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
+    }
+
+    /**
+     * Tells when the connection ends other than by {@link #close()}: the server closed it, went away, or broke the
+     * protocol. The listener runs on the connection's reader thread.
+     *
+     * @param listener receives why (a {@link ServerGoneException} when the server closed the connection); null for
+     *                 none
+     */
+    void onGone(Consumer<IOException> listener) {
+        gone = listener;
+    }
+
+    /** The reader thread: queues the server's messages until the connection ends. */
+    private void readAll() {
+        ServerMessageReader reader = ServerMessageReader.over(in);
+        IOException end;
+        try {
+            for (Optional<ServerMessage> message = reader.next(); message.isPresent(); message = reader.next()) {
+                received.add(message.get());
+            }
+            end = new ServerGoneException();
+        } catch (ProtocolException e) {
+            end = new IOException("the server broke the protocol: " + e.getMessage(), e);
+        } catch (IOException e) {
+            end = e;
+        }
+        received.add(end);
+        Consumer<IOException> listener = gone;
+        if (listener != null && !socket.isClosed()) listener.accept(end);
     }
 
     /**
@@ -54,7 +91,9 @@ final class ServerConnection implements AutoCloseable {
         try {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
-            return new ServerConnection(socket);
+            ServerConnection connection = new ServerConnection(socket);
+            Thread.ofVirtual().name("client-reader").start(connection::readAll);
+            return connection;
         } catch (IOException e) {
             socket.close();
             throw e;
@@ -95,47 +134,30 @@ final class ServerConnection implements AutoCloseable {
      */
     ServerMessage.End receiveAnswer(Consumer<String> pieces) throws IOException {
         while (true) {
-            String json = nextObject();
-            try {
-                switch (MessageCodec.decodeServer(json)) {
-                    case ServerMessage.Piece piece -> pieces.accept(piece.token());
-                    case ServerMessage.End end -> {
-                        return end;
-                    }
+            switch (next()) {
+                case ServerMessage.Piece piece -> pieces.accept(piece.token());
+                case ServerMessage.End end -> {
+                    return end;
                 }
-            } catch (ProtocolException e) {
-                throw new IOException("the server broke the protocol: " + e.getMessage(), e);
             }
         }
     }
 
-    private String nextObject() throws IOException {
-        while (received.isEmpty()) {
-            int n = in.read(buffer);
-            if (n < 0) {
-                throw new ServerGoneException();
-            }
-            ProtocolException[] malformed = new ProtocolException[1];
-            try {
-                splitter.feed(ByteBuffer.wrap(buffer, 0, n), new JsonObjectStream.Sink() {
-                    @Override
-                    public void onObject(String json) {
-                        received.add(json);
-                    }
-
-                    @Override
-                    public void onMalformed(ProtocolException problem) {
-                        if (malformed[0] == null) malformed[0] = problem;
-                    }
-                });
-            } catch (ProtocolException e) {
-                malformed[0] = e;
-            }
-            if (malformed[0] != null) {
-                throw new IOException("the server broke the protocol: " + malformed[0].getMessage(), malformed[0]);
-            }
+    /** @return the next message; waits for it */
+    private ServerMessage next() throws IOException {
+        Object next;
+        try {
+            next = received.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the server");
         }
-        return received.remove();
+        if (next instanceof IOException end) {
+            received.add(end); // every later read fails the same way
+            if (end instanceof ServerGoneException) throw new ServerGoneException();
+            throw new IOException(end.getMessage(), end);
+        }
+        return (ServerMessage) next;
     }
 
     /** Closes the socket; a read in progress on another thread then fails. Closing twice is harmless. */

@@ -14,12 +14,16 @@ import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
+import org.jline.utils.AttributedString;
+import org.jline.utils.AttributedStyle;
 
 /**
  * The client's console on an interactive terminal: JLine line editing and in-memory history for prompts; answers
- * stream below the prompt. Ctrl-C or Ctrl-D at the prompt ends the session. Uses JLine's FFM terminal provider
+ * stream below the prompt. At the prompt Ctrl-C clears the line, and on an empty line ends the session, as Ctrl-D
+ * does. Uses JLine's FFM terminal provider
  * (it sets the tty up through the C library with the foreign function API), else its exec provider (it runs
  * {@code stty}). Used by the client's main thread.
  *
@@ -40,6 +44,10 @@ final class TerminalConsole implements ChatConsole {
     private final AtomicLong interrupts = new AtomicLong();
     /** Undo the JVM signal handlers installed by {@link #open}. */
     private final List<Runnable> restoreSignals = new ArrayList<>();
+    /** Set by {@link #abortPrompt} (any thread): the prompt returns empty. */
+    private volatile boolean aborted;
+    /** Whether the last empty prompt was a Ctrl-C on an empty line; main thread. */
+    private boolean interruptedAtPrompt;
 
     private TerminalConsole(Terminal terminal) {
         this.terminal = terminal;
@@ -48,6 +56,11 @@ final class TerminalConsole implements ChatConsole {
 
     static TerminalConsole open() throws IOException {
         Terminal terminal = TerminalBuilder.builder().system(true).providers("ffm,exec").nativeSignals(false).build();
+        // The client shows ^C itself, where the answer stopped: the tty's echo would come at the key press, before the
+        // text that was already on its way.
+        Attributes attributes = terminal.getAttributes();
+        attributes.setLocalFlag(Attributes.LocalFlag.ECHOCTL, false);
+        terminal.setAttributes(attributes);
         TerminalConsole console = new TerminalConsole(terminal);
         // Ctrl-C, a resized window (the line editor redraws), and the return from Ctrl-Z (back into raw mode).
         for (Terminal.Signal signal : List.of(Terminal.Signal.INT, Terminal.Signal.WINCH, Terminal.Signal.CONT)) {
@@ -69,14 +82,22 @@ final class TerminalConsole implements ChatConsole {
 
     @Override
     public Optional<String> nextPrompt() throws IOException {
+        interruptedAtPrompt = false;
         while (true) {
             long interruptsBefore = interrupts.get();
             String line;
             try {
+                if (aborted) return Optional.empty();
                 line = reader.readLine("> ");
-            } catch (UserInterruptException | EndOfFileException quit) {
+            } catch (UserInterruptException e) {
                 // JLine answers Ctrl-C by interrupting the reading thread; clear the flag, or restoring the tty
                 // fails (with the exec provider it waits for stty).
+                Thread.interrupted();
+                if (aborted) return Optional.empty();
+                if (!e.getPartialLine().isEmpty()) continue;      // Ctrl-C clears the line
+                interruptedAtPrompt = true;
+                return Optional.empty();
+            } catch (EndOfFileException e) {
                 Thread.interrupted();
                 return Optional.empty();
             } catch (IOError e) {
@@ -85,6 +106,7 @@ final class TerminalConsole implements ChatConsole {
                 // that caused, often before the JVM has run its handler for the same signal. That is a Ctrl-C at
                 // the prompt: quit.
                 if (interruptedSince(interruptsBefore)) {
+                    interruptedAtPrompt = !aborted;
                     return Optional.empty();
                 }
                 throw new IOException("the terminal failed: " + e.getMessage(), e);
@@ -122,6 +144,31 @@ final class TerminalConsole implements ChatConsole {
     public void answerEnd() {
         terminal.writer().println();
         terminal.flush();
+    }
+
+    @Override
+    public void answerInterrupted() {
+        terminal.writer().print("^C");
+        terminal.flush();
+    }
+
+    @Override
+    public void note(String text) {
+        terminal.writer().println(new AttributedString(text, AttributedStyle.DEFAULT.faint()).toAnsi(terminal));
+        terminal.flush();
+    }
+
+    @Override
+    public boolean interruptedAtPrompt() {
+        return interruptedAtPrompt;
+    }
+
+    @Override
+    public void abortPrompt() {
+        aborted = true;
+        // While readLine waits, JLine's handler takes the signal and readLine ends; otherwise nobody waits for
+        // input, and the flag ends the next prompt before it reads.
+        terminal.raise(Terminal.Signal.INT);
     }
 
     @Override

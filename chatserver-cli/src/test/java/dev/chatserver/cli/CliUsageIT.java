@@ -29,6 +29,17 @@ class CliUsageIT {
     }
 
     @Test
+    void usageLinesAndHintsNameTheCommandAsTyped() throws Exception {
+        CliRun.Result help = CliRun.run("model", "pull", "--help");
+        assertThat(help.stdout().replaceAll("\\s+", " "))
+                .startsWith("Usage: java -jar " + CliRun.jar() + " model pull ");
+
+        CliRun.Result bad = CliRun.run("server", "--mode", "bogus");
+        assertThat(bad.stderrLines()).singleElement().asString()
+                .endsWith("(see 'java -jar " + CliRun.jar() + " server --help')");
+    }
+
+    @Test
     void versionPrintsTheVersionWithoutWarnings() throws Exception {
         CliRun.Result result = CliRun.run("--version");
 

@@ -73,7 +73,7 @@ class ModelPullIT {
         assertThat(result.stdoutLines()).anyMatch(line -> line.matches(" {2}100% {2}\\d+(\\.\\d)? kB of .*"));
         assertThat(result.stdoutLines()).contains(
                 "SHA-256 verified: " + sha256 + " (as announced by the server)",
-                "Serve it with: chatserver server -m " + out);
+                "Serve it with: java -jar " + CliRun.jar() + " server -m " + out);
         assertThat(result.stdout()).doesNotContain("\r");
         assertThat(Files.readAllBytes(out)).isEqualTo(model);
     }
@@ -203,7 +203,7 @@ class ModelPullIT {
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.stderrLines()).singleElement().asString()
                 .isEqualTo("error: no model at " + Path.of("models", "model.gguf") + " and --no-pull given: get one "
-                        + "with 'chatserver model pull', or name a GGUF file with -m FILE");
+                        + "with 'java -jar " + CliRun.jar() + " model pull', or name a GGUF file with -m FILE");
         assertThat(dir.resolve("models")).doesNotExist();
     }
 
@@ -220,7 +220,7 @@ class ModelPullIT {
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.stderrLines()).singleElement().asString()
                 .startsWith("error: cannot download the default model: cannot connect to 127.0.0.1:" + closedPort)
-                .contains("'chatserver model pull'", "-m FILE");
+                .contains("'java -jar " + CliRun.jar() + " model pull'", "-m FILE");
         assertThat(dir.resolve("models").resolve("model.gguf")).doesNotExist();
     }
 

@@ -3,6 +3,7 @@ package dev.chatserver.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -76,6 +77,41 @@ class OldJavaLauncherIT {
                 + " it on the PATH or set JAVA_HOME.");
     }
 
+    @Test
+    void theBuildWithAnOldJdkSaysInOneLineThatItNeedsJdk25AndJavaHome() throws Exception {
+        assumeTrue(oldJdk != null, "no JDK older than 25 installed beside " + TEST_JDK + " to build with");
+        CliRun.Result result = runWithOldJavaFirst(oldJdk.toString(), REPOSITORY.resolve("mvnw").toString(),
+                "-B", "-q", "-N", "validate");
+
+        assertThat(result.exitCode()).isNotZero();
+        assertThat(result.stdout().lines().filter(line -> line.contains("needs a JDK 25"))).singleElement()
+                .asString().startsWith("[ERROR] chatserver needs a JDK 25 to build (this is Java "
+                        + featureVersion(oldJdk).orElseThrow())
+                .endsWith("): set JAVA_HOME to a JDK 25 and run ./mvnw again.");
+        assertThat(result.stdout()).doesNotContain("release version");
+    }
+
+    @Test
+    void downloadShFindsTheJdk25BesideAnOldJava() throws Exception {
+        assumeTrue(oldJdk != null, "no JDK older than 25 installed beside " + TEST_JDK);
+        CliRun.Result result = runWithOldJavaFirst(null, "sh", REPOSITORY.resolve("models/download.sh").toString(),
+                "--help");
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(result.stdout().replaceAll("\\s+", " ")).contains("model pull").contains("--sha256");
+    }
+
+    /** The checkout's root: the parent of this module. */
+    private static final Path REPOSITORY = Path.of(System.getProperty("basedir", "."), "..").normalize();
+
+    /** Runs a command with the old JDK's {@code bin} first on the PATH and JAVA_HOME as given (null: unset). */
+    private static CliRun.Result runWithOldJavaFirst(String javaHome, String... command)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(REPOSITORY.toFile());
+        builder.environment().put("PATH", oldJdk.resolve("bin") + File.pathSeparator + System.getenv("PATH"));
+        return run(builder, javaHome);
+    }
+
     /** Runs {@code <old java> OPTIONS -jar chatserver-cli.jar ARGS} with JAVA_HOME set as given (null: unset). */
     private static CliRun.Result runWithOldJava(String javaHome, List<String> jvmOptions, String... args)
             throws IOException, InterruptedException {
@@ -85,7 +121,12 @@ class OldJavaLauncherIT {
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", CliRun.jar().toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
+        return run(new ProcessBuilder(command), javaHome);
+    }
+
+    private static CliRun.Result run(ProcessBuilder builder, String javaHome)
+            throws IOException, InterruptedException {
+        List<String> command = builder.command();
         builder.environment().remove("JAVA_HOME");
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         builder.environment().remove("JDK_JAVA_OPTIONS");

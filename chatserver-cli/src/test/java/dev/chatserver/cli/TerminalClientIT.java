@@ -54,13 +54,13 @@ class TerminalClientIT {
     }
 
     @Test
-    void editsWithHistoryAndQuitsOnCtrlCAtThePrompt() throws Exception {
+    void editsWithHistoryNotesACutAnswerAndQuitsWith130OnCtrlCAtAnEmptyPrompt() throws Exception {
         assumeTrue(Files.isExecutable(SCRIPT), "no " + SCRIPT + " (util-linux) to give the client a terminal");
         Path model = dir.resolve("tiny.gguf");
         SyntheticModel.tiny().write(model);
 
         try (RunningCli server = RunningCli.start("server", "-m", model.toString(), "--port", "0", "--no-web",
-                "--max-tokens", "16")) {
+                "--max-tokens", "3")) {
             String port = port(server);
             String answer = CliRun.runWithInput("Hello\n", "client", "--port", port).stdoutLines().get(1)
                     .substring("> ".length());
@@ -74,12 +74,23 @@ class TerminalClientIT {
                 screen.awaitText(answer); // a fresh session answers "Hello" as the piped client's did
                 screen.awaitCount("> ", 2); // the next prompt: the line editor reads keys again
 
+                assertThat(screen.between(1, 2, "> ")).as("a dim note: the answer was cut")
+                        .contains(answer).contains("\u001b[2m[stopped: max tokens]");
+
                 type(terminal, UP_ARROW + "\r"); // history brings back "Hello"
                 screen.awaitCount("> ", 3); // the second answer is complete: a new prompt
                 assertThat(screen.between(2, 3, "> ")).as(screen.text()).contains("Hello");
 
-                type(terminal, CTRL_C);
-                assertExitsCleanly(terminal, screen);
+                type(terminal, "not sent" + CTRL_C); // clears the line
+                screen.awaitCount(PROMPT, 4);
+                type(terminal, "Hello\r");
+                screen.awaitCount(PROMPT, 5);
+                assertThat(ESCAPES.matcher(screen.between(4, 5, PROMPT)).replaceAll(""))
+                        .as("only the typed line was sent").startsWith("Hello").doesNotContain("not sent")
+                        .contains("[stopped: max tokens]");
+
+                type(terminal, CTRL_C); // on an empty line: quits
+                assertExits(terminal, screen, ClientCommand.INTERRUPTED);
             } finally {
                 kill(terminal);
             }
@@ -87,14 +98,42 @@ class TerminalClientIT {
     }
 
     @Test
-    void ctrlCDuringAnAnswerCancelsItAndASecondAtThePromptQuits() throws Exception {
+    void ctrlCDuringAnAnswerCancelsItWithoutMoreTextAndASecondAtThePromptQuits() throws Exception {
         try (RunningCli server = startServerWithLongAnswers()) {
             whileAnswering(server, (terminal, screen) -> {
                 type(terminal, CTRL_C);
                 screen.awaitCount(PROMPT, 2); // the answer stopped: the line editor reads keys again
+                String shown = screen.between(1, 2, PROMPT);
+                int press = shown.lastIndexOf("^C");
+                assertThat(press).as("the terminal echoed the press: %s", shown).isNotNegative();
+                assertThat(ESCAPES.matcher(shown.substring(press + 2)).replaceAll("")).as("no text after ^C")
+                        .isBlank();
                 type(terminal, CTRL_C);
             });
             assertCancelledOnce(server);
+        }
+    }
+
+    @Test
+    void aServerThatGoesAwayWhileTheClientWaitsAtThePromptIsReportedAtOnce() throws Exception {
+        assumeTrue(Files.isExecutable(SCRIPT), "no " + SCRIPT + " (util-linux) to give the client a terminal");
+        Path model = dir.resolve("tiny.gguf");
+        SyntheticModel.tiny().write(model);
+        Process terminal;
+        TerminalScreen screen;
+        try (RunningCli server = RunningCli.start("server", "-m", model.toString(), "--port", "0", "--no-web")) {
+            terminal = startInTerminal("client", "--port", port(server));
+            screen = new TerminalScreen(terminal.getInputStream());
+            screen.awaitText(PROMPT);
+            server.terminate();
+            assertThat(server.awaitExit(CliRun.TIMEOUT)).isZero();
+        }
+        try {
+            assertThat(terminal.waitFor(CliRun.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).as(screen::text).isTrue();
+            assertThat(terminal.exitValue()).as(screen.text()).isEqualTo(1);
+            assertThat(screen.text()).contains("error: the server closed the connection").doesNotContain("Exception");
+        } finally {
+            kill(terminal);
         }
     }
 
@@ -125,7 +164,7 @@ class TerminalClientIT {
 
     /**
      * Starts the client on a terminal, asks "Hello", runs the action once the answer shows, and expects the client
-     * to exit 0 without an error.
+     * to quit as Ctrl-C quits (exit code 130) without an error.
      */
     private static void whileAnswering(RunningCli server, TerminalAction action) throws Exception {
         Process terminal = startInTerminal("client", "--port", port(server));
@@ -135,15 +174,16 @@ class TerminalClientIT {
             type(terminal, "Hello\r");
             screen.awaitAnswerStarted("Hello");
             action.run(terminal, screen);
-            assertExitsCleanly(terminal, screen);
+            assertExits(terminal, screen, ClientCommand.INTERRUPTED);
         } finally {
             kill(terminal);
         }
     }
 
-    private static void assertExitsCleanly(Process terminal, TerminalScreen screen) throws InterruptedException {
+    private static void assertExits(Process terminal, TerminalScreen screen, int exitCode)
+            throws InterruptedException {
         assertThat(terminal.waitFor(CliRun.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).as(screen::text).isTrue();
-        assertThat(terminal.exitValue()).as(screen.text()).isZero();
+        assertThat(terminal.exitValue()).as(screen.text()).isEqualTo(exitCode);
         assertThat(screen.text()).doesNotContain("error", "Exception", "WARNING:");
     }
 

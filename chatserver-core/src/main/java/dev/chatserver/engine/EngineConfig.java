@@ -69,6 +69,17 @@ public record EngineConfig(Path model, int contextPerSession, int parallel, int 
         }
     }
 
+    /**
+     * This config with another context per session, everything else equal.
+     *
+     * @param tokens context tokens per conversation
+     * @return the changed config
+     */
+    public EngineConfig withContextPerSession(int tokens) {
+        return new EngineConfig(model, tokens, parallel, threads, batchSize, sampling, maxTokens, systemPrompt,
+                maxQueued, bufferPieces, batchInvariant, maxDraftTokens);
+    }
+
     private static void positive(String what, int value) {
         if (value <= 0) throw new IllegalArgumentException(what + " must be positive, was " + value);
     }

@@ -83,16 +83,30 @@ final class LlamaChatEngine implements ChatEngine {
         LlamaModel model = EngineLoop.loadModel(config);
         LlamaChatEngine engine;
         try {
-            engine = new LlamaChatEngine(config, model, metrics, traceLogits);
+            engine = new LlamaChatEngine(capContext(config, model.info()), model, metrics, traceLogits);
         } catch (RuntimeException | Error e) {
             model.close();
             throw e;
         }
         engine.thread.start();
         LOG.log(Level.INFO, "engine started: {0} ({1}), {2} slots of {3} tokens, {4} threads, {5}",
-                engine.info.modelName(), engine.info.architecture(), config.parallel(), config.contextPerSession(),
-                config.threads(), engine.info.runtime());
+                engine.info.modelName(), engine.info.architecture(), String.valueOf(engine.info.parallel()),
+                String.valueOf(engine.info.contextPerSession()), String.valueOf(config.threads()),
+                engine.info.runtime());
         return engine;
+    }
+
+    /**
+     * A model answers sensibly only within the context it was trained for (positions beyond it are unknown to it), so
+     * a larger context per session is capped to it, with a warning; a model that does not say counts as trained for
+     * any.
+     */
+    static EngineConfig capContext(EngineConfig config, ModelInfo model) {
+        int trained = model.trainingContext();
+        if (trained <= 0 || config.contextPerSession() <= trained) return config;
+        LOG.log(Level.WARNING, "context per session capped to {0} tokens (asked for {1}): {2} was trained for a "
+                + "context of {0}", String.valueOf(trained), String.valueOf(config.contextPerSession()), model.name());
+        return config.withContextPerSession(trained);
     }
 
     EngineConfig config() {

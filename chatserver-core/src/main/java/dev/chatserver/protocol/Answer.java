@@ -137,7 +137,9 @@ final class Answer {
     /** The end message for a reply the engine completed. */
     static ServerMessage.End endOf(Completion completion) {
         return switch (completion.reason()) {
-            case END, MAX_TOKENS -> ServerMessage.End.ok();
+            case END -> ServerMessage.End.finished(ServerMessage.Finish.STOP, completion.stats().droppedTurns());
+            case MAX_TOKENS -> ServerMessage.End.finished(ServerMessage.Finish.LENGTH,
+                    completion.stats().droppedTurns());
             case BUSY -> ServerMessage.End.error("server busy");
             case CANCELLED -> ServerMessage.End.error("answer cancelled");
             case CONTEXT_FULL -> ServerMessage.End.error(orElse(completion.message(),

@@ -2,6 +2,7 @@ package dev.chatserver.protocol;
 
 import jakarta.json.Json;
 import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -57,6 +59,8 @@ public final class MessageCodec {
                 case ServerMessage.End end -> {
                     json.write("token", "").write("eog", true);
                     end.error().ifPresent(error -> json.write("error", error));
+                    end.finish().ifPresent(finish -> json.write("finish", finish.wire()));
+                    if (end.droppedTurns() > 0) json.write("dropped", end.droppedTurns());
                 }
             }
         });
@@ -120,10 +124,18 @@ public final class MessageCodec {
         JsonObject object = parse(json);
         String token = requiredString(object, "token");
         if (!optionalBoolean(object, "eog", false)) return new ServerMessage.Piece(token);
-        JsonValue error = object.get("error");
-        if (error == null || error.getValueType() == JsonValue.ValueType.NULL) return ServerMessage.End.ok();
-        if (error instanceof JsonString text) return ServerMessage.End.error(text.getString());
-        throw badShape("\"error\" must be a string");
+        Optional<String> error = optionalString(object, "error");
+        Optional<ServerMessage.Finish> finish = optionalString(object, "finish").flatMap(ServerMessage.Finish::of);
+        int dropped = object.get("dropped") instanceof JsonNumber number && number.isIntegral()
+                ? Math.max(0, number.intValue()) : 0;
+        return new ServerMessage.End(error, finish, dropped);
+    }
+
+    private static Optional<String> optionalString(JsonObject object, String field) throws ProtocolException {
+        JsonValue value = object.get(field);
+        if (value == null || value.getValueType() == JsonValue.ValueType.NULL) return Optional.empty();
+        if (value instanceof JsonString text) return Optional.of(text.getString());
+        throw badShape("\"" + field + "\" must be a string");
     }
 
     private static JsonObject parse(String json) throws ProtocolException {

@@ -41,6 +41,8 @@ final class ChatSocket implements WsListener {
     private final StringBuilder fragments = new StringBuilder();
     /** UTF-8 bytes in {@link #fragments}; connection thread only. */
     private long fragmentBytes;
+    /** The message being received went over the limit: its remaining frames are dropped; connection thread only. */
+    private boolean dropping;
     /** Set once on the connection thread in {@link #onOpen}; read by the others. */
     private volatile WsSession ws;
     private volatile Conversation conversation;
@@ -102,10 +104,22 @@ final class ChatSocket implements WsListener {
     public void onMessage(WsSession session, String text, boolean last) {
         Conversation c = conversation;
         if (c == null) return;
+        if (dropping) {
+            dropping = !last;
+            return;
+        }
         fragmentBytes += utf8Length(text);
         if (fragmentBytes > maxMessageBytes) {
-            fatal(c, new ProtocolException(ProtocolException.Kind.TOO_LARGE,
-                    "message too large: the limit is " + maxMessageBytes + " bytes"));
+            // Dropped and answered in order with the answers; the conversation goes on.
+            fragments.setLength(0);
+            fragmentBytes = 0;
+            dropping = !last;
+            try {
+                c.reject(new ProtocolException(ProtocolException.Kind.TOO_LARGE,
+                        "message too large: the limit is " + maxMessageBytes + " bytes"));
+            } catch (ProtocolException e) {
+                fatal(c, e);
+            }
             return;
         }
         fragments.append(text);

@@ -36,7 +36,13 @@ final class HelidonWebChatServer implements WebChatServer {
 
     /** Where the chat page's files live on the class path. */
     static final String PAGE_LOCATION = "dev/chatserver/web/page";
-    private static final List<String> PAGE_FILES = List.of("index.html", "chat.css", "chat.js", "favicon.svg");
+    private static final List<String> PAGE_FILES = List.of("index.html", "chat.css", "chat.js", "markdown.js",
+            "favicon.svg", "lib/marked.js", "lib/purify.js");
+    /**
+     * A frame up to this many times the message limit is read and answered with an error, so that the connection
+     * goes on; a larger one is refused by the web server (close 1009) before it is held in memory whole.
+     */
+    static final int FRAME_LIMIT_FACTOR = 4;
     /** Attempts at binding an ephemeral port that another process may take between probe and bind. */
     private static final int EPHEMERAL_ATTEMPTS = 5;
     /** The health check's path, which {@link RequestGuard} lets through without looking at {@code Origin}. */
@@ -98,7 +104,7 @@ final class HelidonWebChatServer implements WebChatServer {
         HttpRouting.Builder http = HttpRouting.builder().addFilter(new RequestGuard(policy, engine.metrics()));
         settings.apiKey().ifPresent(key -> http.addFilter(new KeyGuard(key, HEALTH_PATH)));
         http.register("/v1", OpenAiService.create(engine, maxMessageBytes, settings.apiKey()))
-                .get("/api/info", new InfoHandler(engine))
+                .get("/api/info", new InfoHandler(engine, maxMessageBytes))
                 .get(HEALTH_PATH, new HealthHandler(engine, closed::get));
         if (engine.metrics() instanceof PrometheusMetrics metrics) http.get("/metrics", new MetricsHandler(metrics));
         http.register("/", page);
@@ -109,7 +115,8 @@ final class HelidonWebChatServer implements WebChatServer {
                 .host(host)
                 .port(port)
                 .shutdownHook(false)
-                .addProtocol(WsConfig.builder().origins(policy.origins()).maxFrameLength(maxMessageBytes).build())
+                .addProtocol(WsConfig.builder().origins(policy.origins()).maxFrameLength(
+                        (int) Math.min(Integer.MAX_VALUE, (long) FRAME_LIMIT_FACTOR * maxMessageBytes)).build())
                 .routing(http)
                 .addRouting(ws)
                 .build();

@@ -57,6 +57,18 @@ public interface WebChatServer extends AutoCloseable {
         return new Builder(engine);
     }
 
+    /**
+     * Checks an origin as {@link Builder#allowOrigin} does, for callers that check their input before starting
+     * anything: scheme {@code http} or {@code https}, a host, and nothing after it but an optional port.
+     *
+     * @param origin the URI
+     * @return the URI
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    static URI checkOrigin(URI origin) {
+        return AccessPolicy.checkOrigin(origin);
+    }
+
     /** @return the port the server listens on (the real one when it was started with port 0) */
     int port();
 
@@ -126,8 +138,10 @@ public interface WebChatServer extends AutoCloseable {
 
         /**
          * Limits incoming WebSocket messages, and request bodies of the {@code /v1} API (a larger body gets 413). A
-         * WebSocket message over the limit that arrives in several frames is answered with an error end message;
-         * then (as for a single frame over the limit) the connection is closed with code 1009.
+         * WebSocket message over the limit is dropped and answered with an error end message, in order with the
+         * answers, and the connection goes on. Only a single frame over
+         * {@value HelidonWebChatServer#FRAME_LIMIT_FACTOR} times the limit (the web server must hold a frame whole)
+         * closes the connection, with code 1009.
          *
          * @param bytes the largest incoming WebSocket message, in bytes of UTF-8
          * @return this

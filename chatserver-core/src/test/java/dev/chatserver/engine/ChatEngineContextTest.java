@@ -5,6 +5,7 @@ import static dev.chatserver.testing.TestEngines.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatserver.engine.Engines.Answer;
+import dev.chatserver.gguf.SyntheticModel;
 import dev.chatserver.llama.ChatMessage;
 import dev.chatserver.llama.LlamaModel;
 import dev.chatserver.llama.ModelParams;
@@ -22,6 +23,22 @@ import org.junit.jupiter.api.Test;
 
 /** The context window: dropping old turns, messages that cannot fit, answers that reach the window's end, text. */
 class ChatEngineContextTest {
+
+    @Test
+    void aContextLargerThanTheModelWasTrainedForIsCappedToIt() {
+        Path trainedFor256 = TestModels.synthetic(SyntheticModel.builder().context(256).name("trained-256").build());
+        try (ChatEngine engine = TestEngines.start(trainedFor256, 1, c -> c.contextPerSession(1024).maxTokens(2000))) {
+            assertThat(engine.info().contextPerSession()).as("what clients are told").isEqualTo(256);
+            ChatSession session = engine.openSession();
+            Completion done = TestEngines.await(session.send("Tell me everything.", Transcript.recording()));
+            assertThat(done.reason()).isEqualTo(FinishReason.MAX_TOKENS);
+            assertThat(done.stats().promptTokens() + done.stats().generatedTokens())
+                    .as("the answer ends at the capped window").isLessThanOrEqualTo(256);
+        }
+        try (ChatEngine engine = TestEngines.start(trainedFor256, 1, c -> c.contextPerSession(200))) {
+            assertThat(engine.info().contextPerSession()).as("a smaller one stays").isEqualTo(200);
+        }
+    }
 
     @Test
     void aConversationLongerThanItsWindowDropsItsOldestTurnsAndGoesOn() {

@@ -77,6 +77,30 @@ class ConversationTest {
     }
 
     @Test
+    void endMessagesSayHowAnswersEndedAndWhenOldTurnsWereDropped() throws Exception {
+        // A window of 128 tokens and answers of 16: after a few turns the oldest ones no longer fit.
+        try (ChatEngine engine = TestEngines.start(1, b -> b.contextPerSession(128).maxTokens(16))) {
+            Recorder out = new Recorder();
+            try (Conversation conversation = Conversation.open(engine, out)) {
+                for (int turn = 0; turn < 8; turn++) {
+                    conversation.receive(ClientMessage.Prompt.of("This is message number " + turn
+                            + " of a long talk."));
+                }
+                TestEngines.eventually("eight end messages", () -> out.ends() == 8);
+            }
+            List<ServerMessage.End> ends = out.messages().stream()
+                    .filter(m -> m instanceof ServerMessage.End).map(m -> (ServerMessage.End) m).toList();
+            assertThat(ends).allSatisfy(end -> assertThat(end.error()).isEmpty())
+                    .allSatisfy(end -> assertThat(end.finish()).isPresent());
+            assertThat(ends.getFirst().droppedTurns()).isZero();
+            assertThat(ends).as("later answers dropped the oldest turns")
+                    .anySatisfy(end -> assertThat(end.droppedTurns()).isPositive());
+            assertThat(ends).as("16 tokens cut some answer")
+                    .anySatisfy(end -> assertThat(end.finish()).contains(ServerMessage.Finish.LENGTH));
+        }
+    }
+
+    @Test
     void cancelBeforeAnAnswerStartedSkipsTheNextPrompt() throws Exception {
         try (ChatEngine engine = TestEngines.start(1, b -> b)) {
             CountDownLatch firstSend = new CountDownLatch(1);

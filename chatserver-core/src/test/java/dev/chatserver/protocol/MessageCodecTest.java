@@ -20,6 +20,18 @@ class MessageCodecTest {
     }
 
     @Test
+    void anAnswerThatRanSaysHowItEndedAndHowManyTurnsWereDropped() throws ProtocolException {
+        assertThat(MessageCodec.encode(ServerMessage.End.finished(ServerMessage.Finish.STOP, 0)))
+                .isEqualTo("{\"token\":\"\",\"eog\":true,\"finish\":\"stop\"}");
+        assertThat(MessageCodec.encode(ServerMessage.End.finished(ServerMessage.Finish.LENGTH, 2)))
+                .isEqualTo("{\"token\":\"\",\"eog\":true,\"finish\":\"length\",\"dropped\":2}");
+        assertThat(MessageCodec.decodeServer("{\"token\":\"\",\"eog\":true,\"finish\":\"length\",\"dropped\":3}"))
+                .isEqualTo(ServerMessage.End.finished(ServerMessage.Finish.LENGTH, 3));
+        assertThat(MessageCodec.decodeServer("{\"token\":\"\",\"eog\":true,\"finish\":\"tool_call\"}"))
+                .as("a reason of a newer server is ignored").isEqualTo(ServerMessage.End.ok());
+    }
+
+    @Test
     void encodesALineAsUtf8WithNewline() {
         byte[] line = MessageCodec.encodeLine(new ServerMessage.Piece("é"));
         assertThat(new String(line, StandardCharsets.UTF_8)).isEqualTo("{\"token\":\"é\",\"eog\":false}\n");
@@ -38,7 +50,8 @@ class MessageCodecTest {
     @Test
     void serverMessagesRoundTrip() throws ProtocolException {
         for (ServerMessage message : new ServerMessage[] {new ServerMessage.Piece("x"), ServerMessage.End.ok(),
-                ServerMessage.End.error("server shutting down")}) {
+                ServerMessage.End.error("server shutting down"),
+                ServerMessage.End.finished(ServerMessage.Finish.STOP, 1)}) {
             assertThat(MessageCodec.decodeServer(MessageCodec.encode(message))).isEqualTo(message);
         }
     }

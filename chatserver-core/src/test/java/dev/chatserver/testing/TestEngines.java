@@ -60,13 +60,30 @@ public final class TestEngines {
      *         without any server
      */
     public static List<List<String>> pieces(ChatEngine engine, String... prompts) {
-        List<List<String>> answers = new ArrayList<>();
+        return answers(engine, prompts).stream().map(Answered::pieces).toList();
+    }
+
+    /**
+     * One answer as a listener received it.
+     *
+     * @param pieces     the text pieces in order
+     * @param completion how it ended
+     */
+    public record Answered(List<String> pieces, Completion completion) {
+    }
+
+    /**
+     * @return per prompt, a fresh session's successful answer (pieces and completion), asked in turn without any
+     *         server
+     */
+    public static List<Answered> answers(ChatEngine engine, String... prompts) {
+        List<Answered> answers = new ArrayList<>();
         try (ChatSession session = engine.openSession()) {
             for (String prompt : prompts) {
                 Transcript transcript = Transcript.recording();
                 Completion completion = await(session.send(prompt, transcript));
                 assertThat(completion.isSuccess()).as("%s %s", completion.reason(), completion.message()).isTrue();
-                answers.add(List.copyOf(transcript.pieces));
+                answers.add(new Answered(List.copyOf(transcript.pieces), completion));
             }
         }
         return answers;

@@ -5,34 +5,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.chatserver.engine.ChatEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The chat page in headless Chromium against the real engine: streamed answers equal the engine's, tabs are separate
  * sessions, Stop cancels, New chat starts over, model output is text. Skipped (visibly) without chromium.
  */
-class ChatPageBrowserTest {
-
-    private static final Duration WAIT = Duration.ofMinutes(2);
+class ChatPageBrowserTest extends ChatPageTestBase {
 
     private static ChatEngine engine;
     private static WebChatServer server;
     private static List<List<String>> expected;
-    private HeadlessChromium browser;
-    private ChromeDriver driver;
 
     @BeforeAll
     static void start() throws Exception {
@@ -45,27 +37,6 @@ class ChatPageBrowserTest {
     static void stop() {
         if (server != null) server.close();
         if (engine != null) engine.close();
-    }
-
-    @BeforeEach
-    void openBrowser() {
-        browser = HeadlessChromium.startOrSkip();
-        driver = browser.driver();
-    }
-
-    @AfterEach
-    void closeBrowser() {
-        if (browser != null) browser.close();
-    }
-
-    private void open(WebChatServer target) {
-        driver.get(target.uri().toString());
-        awaitConnected();
-    }
-
-    private void awaitConnected() {
-        new WebDriverWait(driver, WAIT).until(d -> "open".equals(
-                d.findElement(By.tagName("body")).getDomAttribute("data-connection")));
     }
 
     private void ask(String text) {

@@ -2,6 +2,7 @@ package dev.chatserver.web;
 
 import dev.chatserver.engine.ChatEngine;
 import dev.chatserver.engine.EngineStats;
+import dev.chatserver.engine.FinishReason;
 import dev.chatserver.protocol.MessageCodec;
 import dev.chatserver.protocol.ProtocolException;
 import dev.chatserver.protocol.ServerMessage;
@@ -37,10 +38,13 @@ final class TestEngines {
      */
     static List<List<String>> transcripts(ChatEngine engine, String... prompts) {
         List<List<String>> all = new ArrayList<>();
-        for (List<String> pieces : dev.chatserver.testing.TestEngines.pieces(engine, prompts)) {
+        for (var answered : dev.chatserver.testing.TestEngines.answers(engine, prompts)) {
             List<String> messages = new ArrayList<>();
-            for (String piece : pieces) messages.add(MessageCodec.encode(new ServerMessage.Piece(piece)));
-            messages.add(MessageCodec.encode(ServerMessage.End.ok()));
+            for (String piece : answered.pieces()) messages.add(MessageCodec.encode(new ServerMessage.Piece(piece)));
+            ServerMessage.Finish finish = answered.completion().reason() == FinishReason.END
+                    ? ServerMessage.Finish.STOP : ServerMessage.Finish.LENGTH;
+            messages.add(MessageCodec.encode(
+                    ServerMessage.End.finished(finish, answered.completion().stats().droppedTurns())));
             all.add(List.copyOf(messages));
         }
         return all;

@@ -1,11 +1,18 @@
 // chatserver chat page. One WebSocket = one conversation on the server; the JSON messages are the TCP protocol's:
 //   out: {"token": "<prompt part>", "eog": false|true}   {"cancel": true}
 //   in:  {"token": "<piece>", "eog": false} ... {"token": "", "eog": true, "error"?: "<reason>"}
-// Model output is only ever inserted as text (textContent / text nodes), never parsed as HTML.
+//        "finish"?: "stop" | "length", "dropped"?: <turns dropped to fit the context>
+// Model output is rendered as Markdown by markdown.js, which sanitizes the HTML before it reaches the page; user
+// text is only ever inserted as text.
 "use strict";
 
 (() => {
-  const PART_CHARS = 8000;            // prompt parts sent with eog:false, so no frame exceeds the server's limit
+  // The server's limits (from /api/info; these are its defaults): a message's UTF-8 bytes, and a prompt's characters
+  // once its eog:false parts are joined. The page checks both before it sends, so the server never has to refuse.
+  const limits = {maxMessageBytes: 65536, maxPromptChars: 65536};
+  // Characters per prompt part: JSON may escape a character as \uXXXX (6 bytes) or UTF-8 take up to 3 bytes per
+  // UTF-16 unit, so 6 bytes per character plus the object's own bytes always fit one message.
+  const partChars = () => Math.max(1, Math.min(8000, Math.floor((limits.maxMessageBytes - 64) / 6)));
   const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 10000];
 
   const $ = (id) => document.getElementById(id);
@@ -96,6 +103,8 @@
       scheduleRender(answer);
     }
     if (message.eog === true) {
+      if (Number.isInteger(message.dropped) && message.dropped > 0) answer.dropped = message.dropped;
+      if (message.finish === "length") answer.cut = true;
       if (typeof message.error === "string" && message.error !== "") {
         finishAnswer(answer.cancelRequested ? "cancelled" : "error", message.error);
       } else {
@@ -109,11 +118,17 @@
   function send() {
     const text = prompt.value;
     if (text.trim() === "" || answer !== null || !socket || socket.readyState !== WebSocket.OPEN) return;
+    if (text.length > limits.maxPromptChars) {
+      notice("Not sent: the message has " + text.length + " characters, the server takes at most "
+        + limits.maxPromptChars + ".");
+      return;
+    }
     addMessage("user", text);
     answer = startAnswer();
     const parts = [];
+    const size = partChars();
     for (let start = 0; start < text.length;) {
-      let end = Math.min(text.length, start + PART_CHARS);
+      let end = Math.min(text.length, start + size);
       const code = text.charCodeAt(end - 1);
       if (end < text.length && code >= 0xD800 && code <= 0xDBFF) end--;   // keep surrogate pairs together
       parts.push(text.slice(start, end));
@@ -157,7 +172,8 @@
   function startAnswer() {
     const item = addMessage("assistant", "");
     item.dataset.state = "streaming";
-    return {item, bubble: item.querySelector(".bubble"), text: "", cancelRequested: false, frame: 0};
+    return {item, bubble: item.querySelector(".bubble"), text: "", cancelRequested: false, frame: 0, cut: false,
+      dropped: 0};
   }
 
   function finishAnswer(state, reason) {
@@ -166,11 +182,20 @@
     cancelAnimationFrame(current.frame);
     render(current);
     current.item.dataset.state = state;
-    const label = state === "cancelled" ? "stopped" : state === "error" ? "error: " + reason : "";
-    if (label) {
+    if (current.text === "") current.bubble.remove();     // stopped or refused before any text: no empty bubble
+    const notes = [];
+    if (current.dropped > 0) {
+      notes.push(["dropped", current.dropped + (current.dropped === 1 ? " earlier turn" : " earlier turns")
+        + " dropped to fit the context window"]);
+    }
+    if (state === "cancelled") notes.push(["stopped", "stopped"]);
+    else if (state === "error") notes.push(["error", "error: " + reason]);
+    else if (current.cut) notes.push(["length", "stopped: max tokens"]);
+    for (const [kind, text] of notes) {
       const meta = document.createElement("div");
       meta.className = "meta";
-      meta.textContent = label;
+      meta.dataset.note = kind;
+      meta.textContent = text;
       current.item.append(meta);
     }
     updateControls();
@@ -184,25 +209,13 @@
     });
   }
 
-  // Text with ``` fences: outside them plain text nodes, inside them <pre><code>, all built as text.
+  // The whole answer so far, as Markdown, at most once per frame while it streams (an unclosed ``` fence shows
+  // as a code block up to the end).
   function render(target) {
     const follow = nearEnd();
     target.item.chatRaw = target.text;
-    const parts = target.text.split(/^```[^\n]*\n?/m);
-    const nodes = [];
-    parts.forEach((part, index) => {
-      if (part === "") return;
-      if (index % 2 === 0) {
-        nodes.push(document.createTextNode(part));
-      } else {
-        const pre = document.createElement("pre");
-        const code = document.createElement("code");
-        code.textContent = part.replace(/\n$/, "");
-        pre.append(code);
-        nodes.push(pre);
-      }
-    });
-    target.bubble.replaceChildren(...nodes);
+    target.item.dataset.renders = String(Number(target.item.dataset.renders || 0) + 1);
+    ChatMarkdown.render(target.bubble, target.text);
     scrollToEnd(follow);
   }
 
@@ -241,6 +254,8 @@
       const response = await fetch("/api/info", {cache: "no-store"});
       if (!response.ok) return;
       const info = await response.json();
+      if (Number.isInteger(info.maxMessageBytes)) limits.maxMessageBytes = info.maxMessageBytes;
+      if (Number.isInteger(info.maxPromptChars)) limits.maxPromptChars = info.maxPromptChars;
       $("model-name").textContent = info.modelName;
       document.title = info.modelName + " · chatserver";
       $("model-details").textContent = [
@@ -272,6 +287,12 @@
     updateControls();
   });
   stopButton.addEventListener("click", stop);
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && answer !== null && !event.isComposing) {
+      event.preventDefault();
+      stop();
+    }
+  });
   $("new-chat").addEventListener("click", newChat);
 
   loadInfo();
