@@ -41,6 +41,12 @@ public final class BenchMain {
         Path out = Path.of("bench", "results", LocalDate.now(ZoneOffset.UTC).toString());
         Path models = Path.of("bench", "target", "models");
         List<String> notes = new ArrayList<>();
+        List<String> extraModels = new ArrayList<>();
+        boolean throughputOnly = false;
+        int threads = 0;
+        boolean append = false;
+        boolean reportOnly = false;
+        List<String> skipped = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> configuration = "quick";
@@ -48,8 +54,17 @@ public final class BenchMain {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--models" -> models = Path.of(args[++i]);
                 case "--note" -> notes.add(args[++i]);
+                case "--model" -> extraModels.add(args[++i]);
+                case "--throughput-only" -> throughputOnly = true;
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--append" -> append = true;
+                case "--report-only" -> {
+                    append = true;
+                    reportOnly = true;
+                }
+                case "--skip-model" -> skipped.add(args[++i]);
                 default -> {
-                    System.err.println("unknown argument " + args[i] + "; usage: [--quick|--full] [--out DIR] [--models DIR] [--note TEXT]");
+                    System.err.println("unknown argument " + args[i] + "; usage: [--quick|--full] [--out DIR] [--models DIR] [--note TEXT] [--model FILE.gguf]... [--throughput-only] [--threads N] [--append] [--skip-model NAME]... [--report-only]");
                     return;
                 }
             }
@@ -57,9 +72,17 @@ public final class BenchMain {
         MachineInfo machine = MachineInfo.current();
         BenchPlan plan = configuration.equals("full") ? BenchPlan.full(machine.openFileLimit())
                 : BenchPlan.quick(machine.openFileLimit());
+        List<String> throughputModels = new ArrayList<>(plan.models());
+        throughputModels.addAll(extraModels);
+        plan = throughputOnly ? plan.throughputOnly(throughputModels) : plan.withModels(throughputModels);
+        if (threads > 0) plan = plan.withThreads(threads);
         Files.createDirectories(out);
         Path metrics = out.resolve("trial-metrics.jsonl");
-        Files.deleteIfExists(metrics);
+        Path results = out.resolve("results.json");
+        // --append adds to an earlier run's measurements in the same folder (e.g. a model run on its own later)
+        Path earlier = out.resolve("results.earlier.json");
+        if (append && Files.exists(results)) Files.move(results, earlier);
+        if (!append) Files.deleteIfExists(metrics);
 
         System.out.println("machine: " + machine.label() + ", open-file limit " + machine.openFileLimit());
         System.out.println("plan: " + plan);
@@ -77,35 +100,58 @@ public final class BenchMain {
                 "-Djmh.shutdownTimeout=2");
 
         String loadBefore = loadAverage();
-        Path idleJson = out.resolve("idle.jmh.json");
-        new Runner(common(jvmArgs, idleJson)
-                .include(IdleConnectionBenchmark.class.getName())
-                .param("mode", plan.modes().toArray(String[]::new))
-                .param("idle", strings(plan.idleCounts()))
-                .warmupIterations(plan.idleWarmup())
-                .measurementIterations(plan.idleMeasure())
-                .build()).run();
+        double bandwidth = MemoryBandwidth.measure();
+        System.out.printf("memory bandwidth (256 MiB copy, read + written): %.1f GB/s%n", bandwidth / 1e9);
+        List<String> impls = new ArrayList<>(List.of(ReportWriter.OURS, ReportWriter.ANCHOR));
+        try {
+            NodeLlamaGenerator.script();
+            impls.add(ReportWriter.NODE);
+        } catch (IllegalStateException e) {
+            notes.add("node-llama-cpp not measured: " + e.getMessage());
+        }
+        List<Path> jsons = new ArrayList<>();
+        if (!plan.modes().isEmpty() && !reportOnly) {
+            Path idleJson = out.resolve("idle.jmh.json");
+            jsons.add(idleJson);
+            new Runner(common(jvmArgs, idleJson)
+                    .include(IdleConnectionBenchmark.class.getName())
+                    .param("mode", plan.modes().toArray(String[]::new))
+                    .param("idle", strings(plan.idleCounts()))
+                    .warmupIterations(plan.idleWarmup())
+                    .measurementIterations(plan.idleMeasure())
+                    .build()).run();
+        }
+        // One run per model: the tokens per reply (and so a round's length) differ between models.
+        for (int m = 0; m < plan.models().size(); m++) {
+            String model = plan.models().get(m);
+            if (reportOnly || skipped.contains(model)) continue; // measured by an earlier run (--append)
+            Path throughputJson = out.resolve("throughput-" + m + ".jmh.json");
+            jsons.add(throughputJson);
+            new Runner(common(jvmArgs, throughputJson)
+                    .include(ThroughputBenchmark.class.getName())
+                    .param("model", model)
+                    .param("impl", impls.toArray(String[]::new))
+                    .param("sessions", strings(plan.sessions()))
+                    .param("tokens", Integer.toString(plan.tokensFor(model)))
+                    .param("threads", Integer.toString(plan.threads()))
+                    .warmupIterations(plan.warmupFor(model))
+                    .warmupTime(TimeValue.seconds(plan.throughputSeconds()))
+                    .measurementIterations(plan.measureFor(model))
+                    .measurementTime(TimeValue.seconds(plan.throughputSeconds()))
+                    .build()).run();
+        }
 
-        Path throughputJson = out.resolve("throughput.jmh.json");
-        new Runner(common(jvmArgs, throughputJson)
-                .include(ThroughputBenchmark.class.getName())
-                .param("model", plan.models().toArray(String[]::new))
-                .param("sessions", strings(plan.sessions()))
-                .param("tokens", Integer.toString(plan.tokens()))
-                .param("threads", Integer.toString(plan.threads()))
-                .warmupIterations(plan.throughputWarmup())
-                .warmupTime(TimeValue.seconds(plan.throughputSeconds()))
-                .measurementIterations(plan.throughputMeasure())
-                .measurementTime(TimeValue.seconds(plan.throughputSeconds()))
-                .build()).run();
-
-        Path results = out.resolve("results.json");
-        mergeArrays(List.of(idleJson, throughputJson), results);
-        Files.delete(idleJson);
-        Files.delete(throughputJson);
+        mergeArrays(jsons, results);
+        for (Path json : jsons) Files.delete(json);
+        if (Files.exists(earlier)) {
+            mergeArrays(List.of(earlier, results), results);
+            Files.delete(earlier);
+        }
         notes.add("Load average (1, 5, 15 min) at start: " + loadBefore + "; at end: " + loadAverage()
                 + " (on " + machine.cores() + " cores; above the core count the machine was busy with other work).");
-        ReportWriter.write(out, results, metrics, machine, plan, notes);
+        notes.add(String.format("Memory bandwidth: %.1f GB/s (best copy of a 256 MiB block, bytes read + written).",
+                bandwidth / 1e9));
+        ReportWriter.write(out, results, metrics, machine, plan, notes, bandwidth);
         System.out.println("wrote " + results + ", " + out.resolve("results.md") + " and charts");
     }
 

@@ -42,11 +42,22 @@ final class BenchModels {
 
     /** The model's file in {@code dir}, written first if it is not there yet. */
     static Path path(String name, Path dir) {
+        if (isFile(name)) return Path.of(name);
         try {
             return shape(name).cachedIn(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write synthetic model " + name + " into " + dir, e);
         }
+    }
+
+    /** @return whether the name is a GGUF file of its own (e.g. a real model given with {@code --model}) */
+    static boolean isFile(String name) {
+        return name.endsWith(".gguf");
+    }
+
+    /** @return the name for tables and charts: a file's name without its folder */
+    static String label(String name) {
+        return isFile(name) ? Path.of(name).getFileName().toString().replaceFirst("\\.gguf$", "") : name;
     }
 
     /** The model's file in the folder of {@value #DIR_PROPERTY} (default {@code bench/target/models}). */

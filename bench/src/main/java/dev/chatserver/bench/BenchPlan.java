@@ -1,5 +1,6 @@
 package dev.chatserver.bench;
 
+import dev.chatserver.llama.ContextParams;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,6 +26,42 @@ record BenchPlan(String name, List<String> modes, List<Integer> idleCounts, Stri
                  int idleMeasure, List<String> models, List<Integer> sessions, int tokens, int threads,
                  int throughputWarmup, int throughputMeasure, int throughputSeconds) {
 
+    /** Tokens per reply on the Qwen2.5-1.5B shape in the quick run: a step takes a good part of a second there. */
+    static final int BIG_MODEL_TOKENS = 8;
+
+    /** @return warm-up iterations for this model: one on the 1.5B shape in the quick run (a round takes long) */
+    int warmupFor(String model) {
+        return name.equals("quick") && model.equals(BenchModels.QWEN25_1_5B_SHAPE) ? 1 : throughputWarmup;
+    }
+
+    /** @return measured iterations for this model: one on the 1.5B shape in the quick run */
+    int measureFor(String model) {
+        return name.equals("quick") && model.equals(BenchModels.QWEN25_1_5B_SHAPE) ? 1 : throughputMeasure;
+    }
+
+    /** @return tokens per reply for this model: fewer on the 1.5B shape in the quick run */
+    int tokensFor(String model) {
+        return name.equals("quick") && model.equals(BenchModels.QWEN25_1_5B_SHAPE) ? BIG_MODEL_TOKENS : tokens;
+    }
+
+    /** @return a copy that runs only the throughput benchmark, on these models (in this order) */
+    BenchPlan throughputOnly(List<String> throughputModels) {
+        return new BenchPlan(name, List.of(), List.of(), "", idleWarmup, idleMeasure, throughputModels, sessions,
+                tokens, threads, throughputWarmup, throughputMeasure, throughputSeconds);
+    }
+
+    /** @return a copy with this many decode threads for every implementation */
+    BenchPlan withThreads(int decodeThreads) {
+        return new BenchPlan(name, modes, idleCounts, idleCapNote, idleWarmup, idleMeasure, models, sessions, tokens,
+                decodeThreads, throughputWarmup, throughputMeasure, throughputSeconds);
+    }
+
+    /** @return a copy with these throughput models */
+    BenchPlan withModels(List<String> throughputModels) {
+        return new BenchPlan(name, modes, idleCounts, idleCapNote, idleWarmup, idleMeasure, throughputModels,
+                sessions, tokens, threads, throughputWarmup, throughputMeasure, throughputSeconds);
+    }
+
     /** The largest idle count anyone asks for. */
     static final int MAX_IDLE = 100_000;
 
@@ -38,11 +75,11 @@ record BenchPlan(String name, List<String> modes, List<Integer> idleCounts, Stri
         sessions = List.copyOf(sessions);
     }
 
-    /** Under ten minutes on two cores: idle counts up to 10000, tiny and small models, short replies. */
+    /** Idle counts up to 10000; tiny, small and the Qwen2.5-1.5B shape (8 tokens per reply there), short replies. */
     static BenchPlan quick(long openFileLimit) {
         List<Integer> wanted = List.of(0, 1000, 10_000);
         return new BenchPlan("quick", List.of("virtual", "platform", "selector"), cap(wanted, openFileLimit),
-                capNote(wanted, openFileLimit), 3, 8, List.of(BenchModels.TINY, BenchModels.SMALL),
+                capNote(wanted, openFileLimit), 3, 8, List.of(BenchModels.TINY, BenchModels.SMALL, BenchModels.QWEN25_1_5B_SHAPE),
                 List.of(1, 2, 4, 8), 32, decodeThreads(), 2, 4, 1);
     }
 
@@ -78,11 +115,8 @@ record BenchPlan(String name, List<String> modes, List<Integer> idleCounts, Stri
                 + ") by the open-file limit of " + openFileLimit + " (ulimit -n; raise the hard limit to go further)";
     }
 
-    /**
-     * Decode threads: half the cores the JVM sees, as the engine's default (physical cores). On a small shared
-     * machine a second spinning ggml worker mostly steals time from everything else, both ours and the anchor's.
-     */
+    /** Decode threads: the engine's default, one per physical core ({@code ContextParams.defaultThreads()}). */
     private static int decodeThreads() {
-        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        return ContextParams.defaultThreads();
     }
 }

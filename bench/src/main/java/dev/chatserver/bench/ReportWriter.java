@@ -25,9 +25,10 @@ import java.util.TreeMap;
  */
 final class ReportWriter {
 
-    /** The two implementations of the throughput benchmark, in table order. */
+    /** The implementations of the throughput benchmark, in table order. */
     static final String OURS = "ours";
     static final String ANCHOR = "llamacpp";
+    static final String NODE = "node";
 
     private ReportWriter() {
     }
@@ -35,10 +36,11 @@ final class ReportWriter {
     /**
      * Writes {@code results.md} and the charts into {@code out}.
      *
-     * @param notes lines for the header, e.g. the machine's load while the benchmarks ran
+     * @param notes     lines for the header, e.g. the machine's load while the benchmarks ran
+     * @param bandwidth the machine's memory bandwidth, bytes per second (read + written), for the bound
      */
     static void write(Path out, Path jmhJson, Path metricsLines, MachineInfo machine, BenchPlan plan,
-                      List<String> notes) throws IOException {
+                      List<String> notes, double bandwidth) throws IOException {
         JsonArray jmh;
         try (JsonReader reader = Json.createReader(Files.newBufferedReader(jmhJson))) {
             jmh = reader.readArray();
@@ -63,8 +65,8 @@ final class ReportWriter {
         for (String note : notes) md.append("- ").append(note).append('\n');
         md.append("- Raw data: `results.json` (JMH), `trial-metrics.jsonl` (per-trial extra measurements).\n\n");
 
-        idleSection(out, jmh, metrics, machine, plan, md);
-        throughputSection(out, metrics, machine, plan, md);
+        if (!plan.modes().isEmpty()) idleSection(out, jmh, metrics, machine, plan, md);
+        throughputSection(out, metrics, machine, plan, md, bandwidth);
         Files.writeString(out.resolve("results.md"), md.toString());
     }
 
@@ -125,46 +127,71 @@ final class ReportWriter {
     }
 
     private static void throughputSection(Path out, List<JsonObject> metrics, MachineInfo machine, BenchPlan plan,
-                                          StringBuilder md) throws IOException {
-        md.append("## Throughput: our ChatEngine vs llama.cpp's own server loop (same native library)\n\n");
-        md.append("| model | sessions | ours tokens/s | llama.cpp tokens/s | ours/llama.cpp "
-                + "| ours TTFT (ms) | llama.cpp TTFT (ms) | ours tokens/reply |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                                          StringBuilder md, double bandwidth) throws IOException {
+        md.append("## Throughput: our ChatEngine vs java-llama.cpp (b4916 server loop), node-llama-cpp (v0.5.0) "
+                + "and the memory bound\n\n");
+        md.append("| model | sessions | ours tokens/s | java-llama.cpp | node-llama-cpp | memory bound "
+                + "| ours/java-llama.cpp | ours/node | ours TTFT (ms) | java-llama.cpp TTFT | node TTFT "
+                + "| ours tokens/reply | node tokens/reply |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         StringBuilder charts = new StringBuilder();
         for (String model : plan.models()) {
+            String label = BenchModels.label(model);
+            double modelBytes = Files.size(BenchModels.resolve(model));
             List<Double> ours = new ArrayList<>();
             List<Double> theirs = new ArrayList<>();
+            List<Double> node = new ArrayList<>();
+            List<Double> bound = new ArrayList<>();
             for (int sessions : plan.sessions()) {
                 Optional<JsonObject> o = trial(metrics, "throughput", params(OURS, model, sessions));
                 Optional<JsonObject> a = trial(metrics, "throughput", params(ANCHOR, model, sessions));
+                Optional<JsonObject> n = trial(metrics, "throughput", params(NODE, model, sessions));
                 double ourRate = value(o, "tokensPerSecond");
                 double theirRate = value(a, "tokensPerSecond");
-                double ratio = ourRate / theirRate;
+                double nodeRate = value(n, "tokensPerSecond");
+                // one step of `sessions` rows reads every weight once: at best bandwidth / model bytes steps/s
+                double limit = sessions * bandwidth / modelBytes;
                 ours.add(ourRate);
                 theirs.add(theirRate);
-                System.out.printf("%s, %d sessions: ours %.1f tokens/s, llama.cpp %.1f tokens/s, ratio %.2f%n",
-                        model, sessions, ourRate, theirRate, ratio);
-                md.append("| ").append(model).append(" | ").append(sessions)
+                node.add(nodeRate);
+                bound.add(limit);
+                System.out.printf("%s, %d sessions: ours %.1f, java-llama.cpp %.1f, node-llama-cpp %.1f, "
+                        + "bound %.1f tokens/s%n", label, sessions, ourRate, theirRate, nodeRate, limit);
+                md.append("| ").append(label).append(" | ").append(sessions)
                         .append(" | ").append(fmt(ourRate)).append(" | ").append(fmt(theirRate))
-                        .append(" | **").append(Double.isFinite(ratio) ? String.format("%.2f", ratio) : "–").append("**")
+                        .append(" | ").append(fmt(nodeRate)).append(" | ").append(fmt(limit))
+                        .append(" | **").append(ratio(ourRate, theirRate)).append("**")
+                        .append(" | **").append(ratio(ourRate, nodeRate)).append("**")
                         .append(" | ").append(fmt(value(o, "ttftMillis"))).append(" | ").append(fmt(value(a, "ttftMillis")))
+                        .append(" | ").append(fmt(value(n, "ttftMillis")))
                         .append(" | ").append(fmt(value(o, "tokensPerReply")))
+                        .append(" | ").append(fmt(value(n, "tokensPerReply")))
                         .append(" |\n");
             }
-            String file = "throughput-" + model + ".png";
-            new LineChart("Generated tokens/s, model " + model, "concurrent sessions", "tokens/s (all sessions)",
+            String file = "throughput-" + label + ".png";
+            new LineChart("Generated tokens/s, model " + label, "concurrent sessions", "tokens/s (all sessions)",
                     plan.sessions().stream().map(String::valueOf).toList(),
                     List.of(new LineChart.Series("ours (ChatEngine)", ours),
-                            new LineChart.Series("llama.cpp server loop (JNI)", theirs)),
+                            new LineChart.Series("java-llama.cpp (b4916 server loop)", theirs),
+                            new LineChart.Series("node-llama-cpp 3.22.1", node),
+                            new LineChart.Series("memory bound", bound)),
                     machine.label()).writePng(out.resolve(file));
-            charts.append("\n![tokens/s vs sessions, ").append(model).append("](").append(file).append(")\n");
+            charts.append("\n![tokens/s vs sessions, ").append(label).append("](").append(file).append(")\n");
         }
-        md.append("\nBoth sides run in the same JVM and take turns round by round, so both see the same background "
-                + "load. Tokens/s: tokens generated by all sessions of the measured rounds over the rounds' summed wall "
+        md.append("\nEach implementation runs in trials of its own (a forked JVM; node-llama-cpp in a Node.js process "
+                + "the fork starts), one after the other, so they do not see the same moments of background load. "
+                + "Tokens/s: tokens generated by all sessions of the measured rounds over the rounds' summed wall "
                 + "time (a round starts every session at once and ends with the last reply). TTFT: mean time from "
-                + "the round's start to a reply's first text. The anchor runs with ignore-EOS so every reply has "
-                + "exactly the requested length; the last column shows ours reached it too.\n");
+                + "the round's start to a reply's first text. java-llama.cpp ignores EOS so every reply has exactly "
+                + "the requested length; the tokens/reply columns show ours and node-llama-cpp's. Memory bound: "
+                + "sessions × bandwidth / model file size, what steps that only read the weights once could reach "
+                + "(a compute bound is not measured; it is lower only with many rows per step).\n");
         md.append(charts).append('\n');
+    }
+
+    private static String ratio(double a, double b) {
+        double r = a / b;
+        return Double.isFinite(r) ? String.format("%.2f", r) : "–";
     }
 
     static Map<String, String> params(String impl, String model, int sessions) {

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Generated tokens per second and time to first token for {@code sessions} concurrent sessions: our
  * {@code ChatEngine} ({@code impl=ours}, llama.cpp v0.5.0 through FFM) or java-llama.cpp ({@code impl=llamacpp},
- * {@code de.kherud:llama}: llama.cpp b4916's own server loop behind JNI), same model file, threads, context per
+ * {@code de.kherud:llama}: llama.cpp b4916's own server loop behind JNI) or node-llama-cpp ({@code impl=node}: the
+ * same v0.5.0 natives as ours, its own batching, in a Node.js process), same model file, threads, context per
  * session and greedy sampling.
  * <p>
  * Every value of {@code impl} is a trial of its own in a forked JVM: the two carry different llama.cpp builds, which
@@ -70,8 +71,11 @@ public class ThroughputBenchmark {
     @Param({"true"})
     public boolean batchInvariant;
 
-    /** Which implementation this trial measures: {@value ReportWriter#OURS} or {@value ReportWriter#ANCHOR}. */
-    @Param({ReportWriter.OURS, ReportWriter.ANCHOR})
+    /**
+     * Which implementation this trial measures: {@value ReportWriter#OURS}, {@value ReportWriter#ANCHOR} or
+     * {@value ReportWriter#NODE}.
+     */
+    @Param({ReportWriter.OURS, ReportWriter.ANCHOR, ReportWriter.NODE})
     public String impl;
 
     private Side side;
@@ -99,6 +103,7 @@ public class ThroughputBenchmark {
             case ReportWriter.OURS -> new EngineGenerator(file, sessions, tokens, threads, CONTEXT_PER_SESSION,
                     batchInvariant);
             case ReportWriter.ANCHOR -> new LlamaServerGenerator(file, sessions, tokens, threads, CONTEXT_PER_SESSION);
+            case ReportWriter.NODE -> new NodeLlamaGenerator(file, sessions, tokens, threads, CONTEXT_PER_SESSION);
             default -> throw new IllegalArgumentException("unknown impl " + impl);
         };
         side = new Side(generator, metrics(impl));

@@ -35,7 +35,8 @@ class BenchPlanTest {
         BenchPlan plan = BenchPlan.quick(5_000);
 
         assertThat(plan.idleCounts()).containsExactly(0, 1000, 3000);
-        assertThat(plan.models()).containsExactly(BenchModels.TINY, BenchModels.SMALL);
+        assertThat(plan.models()).containsExactly(BenchModels.TINY, BenchModels.SMALL, BenchModels.QWEN25_1_5B_SHAPE);
+        assertThat(plan.tokensFor(BenchModels.QWEN25_1_5B_SHAPE)).isLessThan(plan.tokensFor(BenchModels.TINY));
         assertThat(plan.threads()).isPositive();
     }
 }

@@ -16,11 +16,11 @@ import java.util.Arrays;
  * listener catches up; cancelled replies end before the batch is built, so a cancel takes effect within one step.
  * If the KV cache has no contiguous room for the batch, the step retries with half the tokens.
  *
- * <p>A batch never holds a single token, nor a single token whose logits are wanted: llama.cpp multiplies one row on
- * another path (matrix-vector instead of matrix-matrix) whose results differ in the last bits, so a session alone
- * would get other logits than the same session next to others. Such a batch gets a padding token of an extra
- * sequence id, with logits, whose cell is freed right after the decode. The padding row costs a whole row of
- * compute on every step of a lone session, so it can be turned off ({@link EngineConfig#batchInvariant()}).
+ * <p>Where the model's one-row path rounds differently from its many-row path ({@link RowPathCheck}, decided once at
+ * start: F32 and F16 weights do, Q8_0 does not), a batch never holds a single token, nor a single token whose logits
+ * are wanted: a session alone would get other logits than the same session next to others. Such a batch gets a
+ * padding token of an extra sequence id, with logits, whose cell is freed right after the decode. Where the paths
+ * agree, one-row batches are decoded as they are.
  *
  * <p>With {@link EngineConfig#maxDraftTokens()} set, a batch whose only row with logits is a generating slot's pending
  * token (at position p) carries instead tokens drafted by {@link PromptLookup}, at positions p+1.., with logits, after
@@ -47,9 +47,9 @@ final class DecodeStep {
     /** The sequence id of padding tokens, one above the slots' ids. */
     private final int paddingSeq;
     private final int paddingToken;
-    /** Whether one-row batches and one-row outputs are padded ({@link EngineConfig#batchInvariant()}). */
+    /** Whether one-row batches and one-row outputs are padded (see the constructor). */
     private final boolean pad;
-    /** Most tokens drafted in place of the padding row ({@link EngineConfig#maxDraftTokens()}); 0 when not padding. */
+    /** Most tokens drafted in one-row steps ({@link EngineConfig#maxDraftTokens()}); 0 when not invariant. */
     private final int maxDrafts;
     private final Finisher finisher;
     /** Whether to digest every sampled position's logits into its turn (tests of bit-identical answers). */
@@ -57,10 +57,16 @@ final class DecodeStep {
     /** Set when a failed batch made this step remove cells from the cache. */
     private boolean cellsRemoved;
 
+    /**
+     * @param invariant whether answers must not depend on other sessions ({@link EngineConfig#batchInvariant()}):
+     *                  drafting relies on it
+     * @param pad       whether one-row steps get a padding row (invariance on, and the model's one-row path rounds
+     *                  differently: {@link RowPathCheck})
+     */
     DecodeStep(LlamaContext context, Vocab vocab, Batch batch, Slot[] slots, int batchSize, int paddingSeq,
-               boolean pad, int maxDrafts, boolean traceLogits, Finisher finisher) {
+               boolean invariant, boolean pad, int maxDrafts, boolean traceLogits, Finisher finisher) {
         this.pad = pad;
-        this.maxDrafts = pad ? maxDrafts : 0;
+        this.maxDrafts = invariant ? maxDrafts : 0;
         this.traceLogits = traceLogits;
         this.context = context;
         this.vocab = vocab;
@@ -100,9 +106,9 @@ final class DecodeStep {
             if (!fill(limit)) return false;
             boolean padded = false;
             boolean drafted = false;
-            if (pad && (batch.size() == 1 || outputs() == 1)) {
+            if (batch.size() == 1 || outputs() == 1) {
                 drafted = mayDraft && addDrafts();
-                padded = !drafted;
+                padded = pad && !drafted;
                 if (padded) batch.add(paddingToken, 0, paddingSeq, true);
             }
             DecodeResult result;

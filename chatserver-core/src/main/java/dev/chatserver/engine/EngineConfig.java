@@ -1,5 +1,6 @@
 package dev.chatserver.engine;
 
+import dev.chatserver.llama.ContextParams;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -94,9 +95,9 @@ public record EngineConfig(Path model, int contextPerSession, int parallel, int 
         return new Builder(model);
     }
 
-    /** Physical cores, guessed as half the logical processors (at least 1): llama.cpp gains nothing from SMT. */
+    /** Physical cores this process may use: {@link ContextParams#defaultThreads()}. */
     static int defaultThreads() {
-        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        return ContextParams.defaultThreads();
     }
 
     /** Builds an {@link EngineConfig}; not thread-safe. */

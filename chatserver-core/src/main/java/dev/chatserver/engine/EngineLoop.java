@@ -42,6 +42,8 @@ final class EngineLoop implements Runnable {
     private final Deque<ReplyHandle> deferred = new ArrayDeque<>();
     private final PromptBuilder prompts;
     private final DecodeStep step;
+    /** Whether one-row steps get a padding row: decided at start, {@link #needsPadding}. */
+    private final boolean padding;
     /** Takes one timing per decode step: a few lock-free adds (see the metrics package). */
     private final ChatMetrics metrics;
     private volatile EngineStats stats = new EngineStats(0, 0, 0, 0);
@@ -58,7 +60,9 @@ final class EngineLoop implements Runnable {
      * llama.cpp v0.5.0's CPU backend computes a micro-batch of 64 or more rows by another path than one of 2 to 63,
      * whose results differ in the last bits (measured on F32, F16 and Q8_0 synthetic models and the story model: a
      * row's logits are identical beside 1 to 62 other rows and different beside 63 or more). Capping every decode
-     * at 63 keeps every row on one path, whatever else is in the batch and however a prompt is chunked.
+     * at 63 keeps every row on one path, whatever else is in the batch and however a prompt is chunked. The other
+     * path is flash attention's tiled kernel: with flash attention off, a history decoded in chunks of 64 and more
+     * gave the same logits as in chunks of 2 ({@code FlashAttentionRowsTest} measures both).
      */
     static final int INVARIANT_MAX_ROWS = 63;
 
@@ -77,8 +81,36 @@ final class EngineLoop implements Runnable {
             throw e;
         }
         this.prompts = new PromptBuilder(model, config.contextPerSession(), config.maxTokens());
+        this.padding = config.batchInvariant() && needsPadding(config, model);
         this.step = new DecodeStep(context, model.vocab(), batch, slots, rowsPerDecode(config), config.parallel(),
-                config.batchInvariant(), config.maxDraftTokens(), traceLogits, this::finish);
+                config.batchInvariant(), padding, config.maxDraftTokens(), traceLogits, this::finish);
+    }
+
+    /**
+     * Whether one-row steps must be padded to keep answers independent of other sessions: unless the model's
+     * one-row path computes exactly what a row among others gets ({@link RowPathCheck}). A check that fails to run
+     * (a model too small for it) counts as "pad".
+     */
+    private boolean needsPadding(EngineConfig config, LlamaModel model) {
+        long start = System.nanoTime();
+        boolean agree;
+        try {
+            agree = model.vocab().size() > RowPathCheck.TOKENS && batch.capacity() > RowPathCheck.TOKENS
+                    && context.contextTokens() > RowPathCheck.TOKENS + 2
+                    && RowPathCheck.oneRowMatchesMany(context, batch, 0, config.parallel(), 1);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "one-row path check failed; padding one-row steps: {0}", e.getMessage());
+            agree = false;
+        }
+        LOG.log(Level.INFO, "one-row decode steps {0} batched ones on this model ({1} ms to check): {2}",
+                agree ? "match" : "differ from", (System.nanoTime() - start) / 1_000_000,
+                agree ? "no padding row" : "a padding row in one-row steps");
+        return !agree;
+    }
+
+    /** @return whether one-row steps are padded (batch invariance on and the model's one-row path differs) */
+    boolean padding() {
+        return padding;
     }
 
     static LlamaModel loadModel(EngineConfig config) {
@@ -98,7 +130,7 @@ final class EngineLoop implements Runnable {
     }
 
     /** @return tokens of a step before the padding token: the batch size, capped while batch invariant */
-    private static int rowsPerDecode(EngineConfig config) {
+    static int rowsPerDecode(EngineConfig config) {
         return config.batchInvariant() ? Math.min(config.batchSize(), INVARIANT_MAX_ROWS - 1) : config.batchSize();
     }
 

@@ -220,6 +220,11 @@ final class LlamaChatEngine implements ChatEngine {
         }
     }
 
+    /** @return whether one-row steps get a padding row on this model (decided at start; tests) */
+    boolean padsOneRowSteps() {
+        return loop.padding();
+    }
+
     /**
      * Ends a reply the engine no longer takes: {@code CANCELLED} after {@link #close()}, {@code ERROR} after the
      * engine thread failed (the reply did not choose to stop; the engine broke).

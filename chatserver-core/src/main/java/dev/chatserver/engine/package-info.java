@@ -38,7 +38,7 @@
  * slot in a FIFO <em>deferred queue</em> of at most {@link dev.chatserver.engine.EngineConfig#maxQueued()} (beyond
  * it: {@code BUSY}, "server busy"). Each step
  * builds one batch from the pending token of every generating slot first, then prompt chunks of slots still
- * decoding their prompt, up to the batch size; decodes once; samples every slot that got logits. A session may send
+ * decoding their prompt, up to the batch size (with batch invariance at most 62 tokens, see below); decodes once; samples every slot that got logits. A session may send
  * one message at a time; a second one while the first is answered completes at once with {@code BUSY}.
  *
  * <h2>Conversations and the cache</h2>
@@ -79,51 +79,70 @@
  * the next prompt.
  *
  * <h2>Answers do not depend on other sessions</h2>
- * A session's greedy answer is the same whether it runs alone or next to other sessions — not just the same text,
- * the same logits bit for bit. Measured on llama.cpp b4916 on the CPU ({@code BatchInvarianceTest} prints it), three
- * things made a sequence's logits depend on its neighbours, each by up to about 0.02:
+ * A session's greedy answer is the same whether it runs alone or next to other sessions, and after its cache was
+ * evicted and decoded again — not just the same text, the same logits bit for bit. Measured on llama.cpp v0.5.0 on
+ * the CPU (AVX2 kernels; {@code BatchInvarianceTest}, {@code BatchShapeProbeTest} and {@code FlashAttentionRowsTest}
+ * print the numbers), these things can make a sequence's logits depend on what else is decoded:
  * <ol>
- *   <li><b>Where its cells lie in the shared cache.</b> Without flash attention every cell of the cache window takes
+ *   <li><b>Where its cells lie in a shared cache.</b> Without flash attention every cell of the cache window takes
  *       part in the attention sums (other sequences' cells with weight zero), so their placement changes how the
- *       sums are grouped. The engine turns flash attention on: its CPU kernel skips masked cells entirely.</li>
- *   <li><b>One-row matrix products.</b> One row is multiplied on another path (matrix-vector) than two or more,
- *       with different rounding: a batch of one token, and the output layer of a batch that wants the logits of
- *       one token only. A session alone decodes one token per step; a session among others does not. So the engine
- *       never decodes a batch of one token nor one with a single row of logits: it adds a padding token of an extra
- *       sequence id, with logits, and frees its cell right after. Beyond that, neither the size of a batch nor a
- *       row's place in it changes that row's results.</li>
+ *       sums are grouped (stories model: 40 of 41 steps identical, 1.9e-6 apart). The engine turns flash attention
+ *       on: its CPU kernel skips masked cells (41 of 41).</li>
+ *   <li><b>One-row matrix products</b> — for some weight types. A batch of one token, and the output layer of a batch
+ *       that wants the logits of one token only, are multiplied on a matrix-vector path. With F32 weights it rounds
+ *       differently from two or more rows (up to 1e-3 apart, tiny synthetic and stories model), with F16 too
+ *       (1e-6); with Q8_0 weights it gives the same bits (tiny and 256-wide synthetic models). Rows 2 to 8 always
+ *       agree with each other, in both KV layouts. So the engine checks the model once at start
+ *       ({@code RowPathCheck}: one token alone, beside a row with logits, beside one without) and only where the
+ *       paths differ it never decodes a batch of one token nor one with a single row of logits: it adds a padding
+ *       token of an extra sequence id, with logits, and frees its cell right after.</li>
+ *   <li><b>Long batches.</b> From 64 rows of a micro-batch on, ggml's CPU flash attention switches to another
+ *       (tiled) kernel, which rounds differently: a 100-token history decoded in chunks of 2 to 63 tokens gives the
+ *       same next-token logits, in chunks of 64 or more it does not (0.006 apart at 64 rows on F32, 0.1 on Q8_0; 0.02
+ *       and 0.2 for the whole history at once). A session decoded again after an eviction (one long prompt batch)
+ *       would not equal the one built step by step — on v0.5.0 the ten-sessions tests failed on every model until
+ *       the engine kept its steps below that size. With batch invariance a step carries at most 62 tokens plus the
+ *       padding row (or drafts).</li>
  *   <li><b>Free cells below a sequence.</b> llama.cpp puts new tokens into the first free cells, which after a
  *       removal (an eviction, a closed session, a cancelled reply's tail) can lie below a sequence's older cells;
- *       flash attention visits cells in cache order, and a different order rounds differently. After every removal
- *       the engine compacts the cache: it copies each cached sequence out (positions, keys and values), clears the
- *       cache and copies them back, contiguous and in order, so new tokens always land above all older ones. The
- *       copy costs memory bandwidth, no decoding: the used part of the cache, twice (for a 1.5B Q8_0 model with
- *       four full 2048-token slots, 2 × 230 MB: less memory than one decode step reads, 1.6 GB of weights).</li>
+ *       flash attention visits cells in cache order, and a different order rounds differently (a neighbour removed
+ *       below: 1 of 41 steps identical, 0.02 apart). After every removal the engine compacts the cache: it copies
+ *       each cached sequence out (positions, keys and values), clears the cache and copies them back, contiguous and
+ *       in order, so new tokens always land above all older ones. The copy costs memory bandwidth, no decoding, and
+ *       runs once per removal, never per step.</li>
  * </ol>
- * With these, a token's keys and values depend only on the token, its position and its own sequence's earlier
+ * <b>The KV layout.</b> v0.5.0 can give each sequence its own stream of cells ({@code kv_unified = false}, its
+ * default). That removes causes 1 and 4 by itself (41 of 41 steps identical without flash attention and without
+ * compaction), but llama.cpp then splits a batch into micro-batches of consecutive sequence ids with equal token
+ * counts: a padded step of sequences 0 and 3 became two one-row micro-batches (1 of 41 identical on F32), and a step
+ * of two sessions whose ids are not neighbours, or of a prompt chunk beside generating sessions, reads the weights
+ * once per micro-batch. The engine therefore keeps the shared pool ({@code kv_unified = true}) and the compaction.
+ *
+ * <p>With these, a token's keys and values depend only on the token, its position and its own sequence's earlier
  * cells, which is also why a re-decoded history equals the cached one. The tests compare transcripts of sessions
- * alone and among up to ten others, with parallel 1, 2 and 4, on the synthetic and the stories model (with one
- * decode thread; a run with two gave the same), and require the same text from bit-identical logits (a test-only
- * trace digests the logits of every sampled token); without the cache compaction, for example, six of those
- * comparisons fail. Sampling with a temperature is reproducible too: each slot's sampler is reset to the configured
- * seed when a reply starts.
+ * alone and among up to ten others (with evictions), with parallel 1, 2 and 4, on the tiny synthetic model in F32,
+ * F16 and Q8_0 and on the stories model (with one decode thread), and require the same text from bit-identical
+ * logits (a test-only trace digests the logits of every sampled token). Sampling with a temperature is reproducible
+ * too: each slot's sampler is reset to the configured seed when a reply starts.
  *
  * <h2>What the invariance costs</h2>
- * Only the padding row costs noticeably, and only a session generating alone: each of its steps computes two rows
- * on llama.cpp's matrix-matrix path instead of one on its matrix-vector path. On a 2-core CPU with one decode thread
- * a two-row step cost 2.1 times a one-row step on the Qwen2.5-1.5B shape in Q8_0 and 2.5 to 3.3 times on the
- * {@code small} bench model; a lone session (32-token replies) made about 130 tokens/s padded against 300 unpadded
- * on {@code small} (llama.cpp's own loop: about 300), 3.8 against 7 on the Qwen2.5-1.5B shape. Padding without
- * logits changed nothing (the output layer is a small part), flash attention on or off a few percent. The cache
- * compaction runs once per removal (a closed session, an eviction), never per step: the padding's cell is freed
- * right after each decode and the next batch fills it again, so it leaves no hole. Among two or more generating
- * sessions there is no padding and no cost. {@link dev.chatserver.engine.EngineConfig#batchInvariant()} set to false
- * drops the padding and flash attention, for deployments that serve mostly one user at a time and accept answers
- * whose last bits (and so, rarely, a greedy token) depend on the other sessions and on evictions.
+ * On Q8_0 models nothing per step: the one-row path agrees, so a lone session decodes one row per step like
+ * llama.cpp's own loop. The start-up check costs one six-token prompt and three one-token steps. The cap of 62
+ * tokens per step costs prompt decoding a little on large models: a 1000-token prompt takes 17 steps instead of 2,
+ * each reading the weights once more (on the Qwen2.5-1.5B shape in Q8_0, 1.6 GB per step, small next to the
+ * arithmetic of 62 rows). On F32 and F16 models (the stories model, the tiny synthetic one) a lone session's steps
+ * carry the padding row: two rows on the matrix-matrix path instead of one on the matrix-vector path; on the
+ * llama.cpp b4916 build that was 2.1 times a one-row step on the Qwen2.5-1.5B shape and 2.5 to 3.3 times on the
+ * {@code small} bench model, on v0.5.0 the bench's {@code tiny} and {@code stories260k} rows measure it. Among two or
+ * more generating sessions there is no padding. The cache compaction runs once per removal. {@link
+ * dev.chatserver.engine.EngineConfig#batchInvariant()} set to false drops all of it (padding, flash attention, the
+ * step cap), for deployments that accept answers whose last bits (and so, rarely, a greedy token) depend on the
+ * other sessions and on evictions.
  *
  * <h2>Drafting in place of the padding row</h2>
- * {@link dev.chatserver.engine.EngineConfig#maxDraftTokens()} (off by default) puts the padding row to use: when a
- * step's only row with logits is a generating session's next token, the batch carries instead guesses of the tokens
+ * {@link dev.chatserver.engine.EngineConfig#maxDraftTokens()} (off by default) puts the padding row to use (on models
+ * that need no padding the guesses are extra rows): when a step's only row with logits is a generating session's next
+ * token, the batch carries instead guesses of the tokens
  * that follow it, each with logits, at the next positions of the same sequence. The guesses come from prompt lookup:
  * the latest earlier occurrence of the conversation's last three (else two) tokens in its own prompt and answer, and
  * what followed it; one token at first, twice as many after a step whose guesses all came true, one again after a

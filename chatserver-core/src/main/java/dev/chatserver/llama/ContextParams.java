@@ -87,8 +87,8 @@ public record ContextParams(int contextTokens, int batchTokens, int microBatchTo
     }
 
     /**
-     * @return 2048 context tokens, 512-token batches, one sequence, threads = physical cores (guessed as half the
-     *         logical processors)
+     * @return 2048 context tokens, 512-token batches, one sequence, threads = physical cores
+     *         ({@link #defaultThreads()})
      */
     public static ContextParams defaults() {
         return of(DEFAULT_CONTEXT_TOKENS, 1, defaultThreads());
@@ -132,8 +132,14 @@ public record ContextParams(int contextTokens, int batchTokens, int microBatchTo
                 flashAttention, unified);
     }
 
-    /** Physical cores, guessed as half the logical processors (at least 1): llama.cpp gains nothing from SMT. */
-    static int defaultThreads() {
-        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    /**
+     * The default decode threads: one per physical core this process may run on, read from the OS's CPU topology
+     * where it tells (Linux), capped by {@link Runtime#availableProcessors()}; half the logical processors elsewhere.
+     * llama.cpp gains nothing from a core's second hardware thread but loses much with fewer threads than cores.
+     *
+     * @return at least 1
+     */
+    public static int defaultThreads() {
+        return CpuCores.physical();
     }
 }

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -31,6 +32,11 @@ class BatchInvarianceTest {
 
     static Stream<Path> models() {
         return Stream.concat(Stream.of(TestModels.tiny()), TestModels.stories().stream());
+    }
+
+    /** Each model in both KV layouts: one shared pool of cells, and one stream per sequence. */
+    static Stream<Arguments> layouts() {
+        return models().flatMap(model -> Stream.of(Arguments.of(model, true), Arguments.of(model, false)));
     }
 
     /** What the neighbour sequences do while the watched one (sequence 0) runs. */
@@ -52,12 +58,18 @@ class BatchInvarianceTest {
 
     private static Run run(LlamaModel model, boolean flash, boolean padLoneTokens, Neighbours neighbours,
                            int[] forced) {
+        return run(model, true, flash, padLoneTokens, neighbours, forced);
+    }
+
+    private static Run run(LlamaModel model, boolean unified, boolean flash, boolean padLoneTokens,
+                           Neighbours neighbours, int[] forced) {
         Vocab vocab = model.vocab();
         int[] prompt = vocab.tokenize("Once upon a time, there was a big dog", true, false);
         int[] other = vocab.tokenize("Tom and Sue went to the park to play with a ball", true, false);
         List<float[]> logits = new ArrayList<>();
         int[] tokens = new int[STEPS];
-        try (LlamaContext context = model.newContext(new ContextParams(1024, 64, 64, 4, 1, 1, flash));
+        try (LlamaContext context = model.newContext(new ContextParams(1024, 64, 64, 4, 1, 1, flash)
+                .withUnifiedKv(unified));
              Batch batch = Batch.create(64, 1)) {
             if (neighbours != Neighbours.NONE && neighbours != Neighbours.SAME_BATCH) {
                 for (int i = 0; i < other.length; i++) batch.add(other[i], i, 1, false);
@@ -123,35 +135,44 @@ class BatchInvarianceTest {
         return identical;
     }
 
-    @ParameterizedTest
-    @MethodSource("models")
-    void aSequenceGetsTheSameLogitsWhateverItsNeighboursDoWithTheEnginesRemedies(Path file) {
+    @ParameterizedTest(name = "{0}, unified KV {1}")
+    @MethodSource("layouts")
+    void aSequenceGetsTheSameLogitsWhateverItsNeighboursDoWithTheEnginesRemedies(Path file, boolean unified) {
         try (LlamaModel model = LlamaModel.load(file, ModelParams.defaults())) {
-            String name = file.getFileName().toString();
+            String name = file.getFileName() + (unified ? ", unified" : ", per-stream");
             int all = STEPS + 1;
 
-            // Cells placed elsewhere: without flash attention the other sequences' cells take part in the sums
-            // (multiplied by zero), which changes their grouping; flash attention skips them.
-            Run plain = run(model, false, true, Neighbours.NONE, null);
-            identicalSteps(name + ", no flash attention, neighbour cached before",
-                    plain, run(model, false, true, Neighbours.CACHED_BEFORE, plain.tokens()));
-            Run alone = run(model, true, true, Neighbours.NONE, null);
+            // Cells placed elsewhere: without flash attention the other sequences' cells of a shared pool take part
+            // in the sums (multiplied by zero), which changes their grouping; flash attention skips them.
+            Run plain = run(model, unified, false, true, Neighbours.NONE, null);
+            int plainSame = identicalSteps(name + ", no flash attention, neighbour cached before",
+                    plain, run(model, unified, false, true, Neighbours.CACHED_BEFORE, plain.tokens()));
+            if (!unified) assertThat(plainSame).as("own stream, no flash attention").isEqualTo(all);
+            Run alone = run(model, unified, true, true, Neighbours.NONE, null);
             assertThat(identicalSteps(name + ", flash attention, neighbour cached before",
-                    alone, run(model, true, true, Neighbours.CACHED_BEFORE, alone.tokens()))).isEqualTo(all);
+                    alone, run(model, unified, true, true, Neighbours.CACHED_BEFORE, alone.tokens())))
+                    .isEqualTo(all);
 
-            // One-token batches (and batches with one row of logits) take another matrix path than two or more.
+            // One-token batches (and batches with one row of logits) take another matrix path than two or more,
+            // for F32 and F16 weights (BatchShapeProbeTest: not for Q8_0).
             identicalSteps(name + ", one-token batches vs. shared batches",
-                    run(model, true, false, Neighbours.NONE, alone.tokens()),
-                    run(model, true, false, Neighbours.SAME_BATCH, alone.tokens()));
-            assertThat(identicalSteps(name + ", padded (with logits) vs. shared batches",
-                    alone, run(model, true, true, Neighbours.SAME_BATCH, alone.tokens()))).isEqualTo(all);
+                    run(model, unified, true, false, Neighbours.NONE, alone.tokens()),
+                    run(model, unified, true, false, Neighbours.SAME_BATCH, alone.tokens()));
+            // With a stream per sequence llama.cpp splits a batch into micro-batches of consecutive sequence ids
+            // with equal token counts: the padding's sequence (3) is not next to the watched one (0), so a padded
+            // step is two one-row micro-batches, and padding does not help.
+            int padded = identicalSteps(name + ", padded (with logits) vs. shared batches",
+                    alone, run(model, unified, true, true, Neighbours.SAME_BATCH, alone.tokens()));
+            if (unified) assertThat(padded).isEqualTo(all);
 
-            // Free cells below a sequence: its next tokens land below its older ones, and flash attention visits
-            // cells in cache order. Compacting the cache keeps every sequence's cells in position order.
-            identicalSteps(name + ", neighbour removed below",
-                    alone, run(model, true, true, Neighbours.REMOVED_BELOW, alone.tokens()));
+            // Free cells below a sequence in a shared pool: its next tokens land below its older ones, and flash
+            // attention visits cells in cache order. Compacting the cache keeps every sequence's cells in position
+            // order. With a stream per sequence a neighbour's removal frees cells of its own stream only.
+            int removedSame = identicalSteps(name + ", neighbour removed below",
+                    alone, run(model, unified, true, true, Neighbours.REMOVED_BELOW, alone.tokens()));
+            if (!unified) assertThat(removedSame).as("own stream, neighbour removed").isEqualTo(all);
             assertThat(identicalSteps(name + ", neighbour removed below, cache compacted",
-                    alone, run(model, true, true, Neighbours.REMOVED_BELOW_COMPACTED, alone.tokens())))
+                    alone, run(model, unified, true, true, Neighbours.REMOVED_BELOW_COMPACTED, alone.tokens())))
                     .isEqualTo(all);
         }
     }

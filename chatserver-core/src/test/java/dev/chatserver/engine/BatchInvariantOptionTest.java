@@ -3,8 +3,10 @@ package dev.chatserver.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatserver.engine.Engines.Answer;
+import dev.chatserver.gguf.GgmlType;
 import dev.chatserver.testing.TestModels;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +23,23 @@ class BatchInvariantOptionTest {
         assertThat(EngineConfig.builder(Path.of("model.gguf")).build().batchInvariant()).isTrue();
         assertThat(EngineConfig.builder(Path.of("model.gguf")).batchInvariant(false).build().batchInvariant())
                 .isFalse();
+    }
+
+    /**
+     * The padding row is paid only where the model's one-row path rounds differently (F32 and F16 weights, measured
+     * by {@code BatchShapeProbeTest}); Q8_0 weights need none; with invariance off nothing is padded.
+     */
+    @Test
+    void onlyModelsWhoseOneRowPathDiffersGetThePaddingRow() {
+        for (GgmlType type : List.of(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0)) {
+            Path model = Engines.tinyOfType(type);
+            try (ChatEngine engine = Engines.startTracing(model, 2, c -> c);
+                 ChatEngine plain = Engines.startTracing(model, 2, c -> c.batchInvariant(false))) {
+                assertThat(((LlamaChatEngine) engine).padsOneRowSteps()).as("%s", type)
+                        .isEqualTo(type != GgmlType.Q8_0);
+                assertThat(((LlamaChatEngine) plain).padsOneRowSteps()).as("%s, invariance off", type).isFalse();
+            }
+        }
     }
 
     @Test

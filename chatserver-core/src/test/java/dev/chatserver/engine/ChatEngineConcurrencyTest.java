@@ -3,6 +3,7 @@ package dev.chatserver.engine;
 import static dev.chatserver.engine.Engines.ask;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chatserver.gguf.GgmlType;
 import dev.chatserver.gguf.SyntheticModel;
 import dev.chatserver.testing.TestEngines;
 import dev.chatserver.testing.TestModels;
@@ -18,9 +19,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Many sessions at once: every session gets exactly its solo answer, and batching pays. Engines here digest the
@@ -55,10 +58,21 @@ class ChatEngineConcurrencyTest {
         return answers;
     }
 
-    @ParameterizedTest(name = "parallel {0}")
-    @ValueSource(ints = {1, 2, 4})
-    void tenSessionsSendingTheSameMessagesEachGetTheSoloTranscript(int parallel) throws Exception {
-        sameTranscripts(TestModels.tiny(), parallel);
+    /** Each tensor type of the tiny model with parallel 1, 2 and 4. */
+    static Stream<Arguments> typesAndParallel() {
+        return Engines.tinyInEveryType().stream()
+                .flatMap(model -> Stream.of(1, 2, 4).map(parallel -> Arguments.of(model, parallel)));
+    }
+
+    /** Each tensor type of the tiny model with parallel 2 and 4. */
+    static Stream<Arguments> typesAndParallelAboveOne() {
+        return typesAndParallel().filter(arguments -> (int) arguments.get()[1] > 1);
+    }
+
+    @ParameterizedTest(name = "{0}, parallel {1}")
+    @MethodSource("typesAndParallel")
+    void tenSessionsSendingTheSameMessagesEachGetTheSoloTranscript(Path model, int parallel) throws Exception {
+        sameTranscripts(model, parallel);
     }
 
     @Test
@@ -74,10 +88,10 @@ class ChatEngineConcurrencyTest {
         }
     }
 
-    @ParameterizedTest(name = "parallel {0}")
-    @ValueSource(ints = {2, 4})
-    void anAnswerDoesNotDependOnWhatOtherSessionsDo(int parallel) throws Exception {
-        answerIndependentOfNeighbours(TestModels.tiny(), parallel);
+    @ParameterizedTest(name = "{0}, parallel {1}")
+    @MethodSource("typesAndParallelAboveOne")
+    void anAnswerDoesNotDependOnWhatOtherSessionsDo(Path model, int parallel) throws Exception {
+        answerIndependentOfNeighbours(model, parallel);
     }
 
     @Test
@@ -107,10 +121,16 @@ class ChatEngineConcurrencyTest {
      * Neighbours that are cancelled or closed while the watched session talks leave free cells in the cache below
      * the watched session's cells; its answers must not change.
      */
-    @ParameterizedTest(name = "parallel {0}")
-    @ValueSource(ints = {2, 4})
-    void anAnswerDoesNotChangeWhenNeighboursAreCancelledOrClosed(int parallel) throws Exception {
-        Path model = TestModels.stories().orElseGet(TestModels::tiny);
+    /** The stories model (or the tiny one when it is absent) and the tiny Q8_0 one, which needs no padding row. */
+    static Stream<Arguments> modelsAndParallelAboveOne() {
+        Path plain = TestModels.stories().orElseGet(TestModels::tiny);
+        return Stream.of(plain, Engines.tinyOfType(GgmlType.Q8_0))
+                .flatMap(model -> Stream.of(2, 4).map(parallel -> Arguments.of(model, parallel)));
+    }
+
+    @ParameterizedTest(name = "{0}, parallel {1}")
+    @MethodSource("modelsAndParallelAboveOne")
+    void anAnswerDoesNotChangeWhenNeighboursAreCancelledOrClosed(Path model, int parallel) throws Exception {
         List<String> watched = List.of("Once upon a time", "The little dog", "They played");
         List<String> expected = solo(model, watched);
         try (ChatEngine engine = Engines.startTracing(model, parallel, c -> c.bufferPieces(1))) {

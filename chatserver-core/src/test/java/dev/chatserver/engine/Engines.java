@@ -2,9 +2,13 @@ package dev.chatserver.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chatserver.gguf.GgmlType;
+import dev.chatserver.gguf.SyntheticModel;
 import dev.chatserver.testing.TestEngines;
+import dev.chatserver.testing.TestModels;
 import dev.chatserver.testing.Transcript;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -14,6 +18,19 @@ import java.util.function.UnaryOperator;
 final class Engines {
 
     private Engines() {
+    }
+
+    /**
+     * @return the tiny synthetic model in each tensor type the synthetic writer supports (F32, F16, Q8_0): they take
+     *         different matrix paths (F32 and F16 need the padding row, Q8_0 does not; see the package documentation)
+     */
+    static List<Path> tinyInEveryType() {
+        return List.of(TestModels.tiny(), tinyOfType(GgmlType.F16), tinyOfType(GgmlType.Q8_0));
+    }
+
+    /** @return the tiny synthetic model with weights of the given type */
+    static Path tinyOfType(GgmlType type) {
+        return TestModels.synthetic(SyntheticModel.builder().type(type).name("synthetic-tiny-" + type).build());
     }
 
     /** @return an engine that digests the logits of every sampled token, for bit-for-bit comparisons */
