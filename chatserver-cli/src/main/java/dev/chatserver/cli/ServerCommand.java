@@ -124,7 +124,8 @@ final class ServerCommand implements Callable<Integer> {
     Integer maxConnections;
 
     @Option(names = "--max-message-bytes", paramLabel = "N",
-            description = "Largest client message, TCP and WebSocket (default: 65536).")
+            description = "Largest client message, TCP and WebSocket, and request body of the HTTP API"
+                    + " (default: 65536).")
     Integer maxMessageBytes;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -160,6 +161,12 @@ final class ServerCommand implements Callable<Integer> {
             description = "Log lines on stderr as text or json (one JSON object per line) (default: ${DEFAULT-VALUE}).")
     LogFormat logFormat;
 
+    @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:CHATSERVER_API_KEY}",
+            description = "Require this key on the web port: the OpenAI API (Authorization: Bearer KEY), the chat"
+                    + " page and its WebSocket (the browser asks for it as a password). Default: the environment"
+                    + " variable CHATSERVER_API_KEY; none when unset. The TCP port has no key.")
+    String apiKey;
+
     @Override
     public Integer call() throws Exception {
         if (logFormat == LogFormat.json) CliLogging.json();
@@ -193,6 +200,7 @@ final class ServerCommand implements Callable<Integer> {
             }
             if (servers.web != null) {
                 out.println("Chat in your browser: " + servers.web.uri());
+                out.println("OpenAI-compatible API: " + servers.web.uri() + "v1");
             }
             out.flush();
             LOG.log(Level.INFO, new StartupSummary(servers.engine.info(), config.threads(), mode,
@@ -268,6 +276,7 @@ final class ServerCommand implements Callable<Integer> {
         if (maxConnections != null) builder.maxConnections(maxConnections);
         if (maxMessageBytes != null) builder.maxMessageBytes(maxMessageBytes);
         allowedOrigins.forEach(builder::allowOrigin);
+        if (apiKey != null && !apiKey.isBlank()) builder.apiKey(apiKey);
         allowedHosts.forEach(builder::allowHost);
         try {
             return builder.start();

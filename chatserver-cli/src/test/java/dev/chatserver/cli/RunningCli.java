@@ -39,6 +39,13 @@ final class RunningCli implements AutoCloseable {
         return new RunningCli(CliRun.command(args).start());
     }
 
+    /** Starts {@code java -jar chatserver-cli.jar ARGS} with more environment variables. */
+    static RunningCli start(java.util.Map<String, String> environment, String... args) throws IOException {
+        ProcessBuilder builder = CliRun.command(args);
+        builder.environment().putAll(environment);
+        return new RunningCli(builder.start());
+    }
+
     private void readStdout() {
         try (BufferedReader reader = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

@@ -12,10 +12,14 @@ class ServerEngineOptionsTest {
 
     private static final Path MODEL = Path.of("model.gguf");
 
-    private static EngineConfig parse(String... args) {
+    private static ServerCommand command(String... args) {
         ServerCommand command = new ServerCommand();
         new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
-        return command.engineConfig(MODEL);
+        return command;
+    }
+
+    private static EngineConfig parse(String... args) {
+        return command(args).engineConfig(MODEL);
     }
 
     @Test
@@ -30,5 +34,11 @@ class ServerEngineOptionsTest {
     void draftingIsOffUnlessTheFlagAsksForIt() {
         assertThat(parse().maxDraftTokens()).isZero();
         assertThat(parse("--draft-tokens", "8").maxDraftTokens()).isEqualTo(8);
+    }
+
+    @Test
+    void theApiKeyFlagIsReadAndAbsentByDefault() {
+        assertThat(command("--api-key", "sk-1").apiKey).isEqualTo("sk-1");
+        assertThat(command().apiKey).as("from CHATSERVER_API_KEY").isEqualTo(System.getenv("CHATSERVER_API_KEY"));
     }
 }

@@ -1,5 +1,7 @@
 package dev.chatserver.engine;
 
+import dev.chatserver.llama.ChatMessage;
+import java.util.List;
 import dev.chatserver.metrics.ChatMetrics;
 
 /**
@@ -45,6 +47,23 @@ public interface ChatEngine extends AutoCloseable {
      * @throws SessionNameInUseException if an open session has that name
      */
     ChatSession openSession(String name);
+
+    /**
+     * Answers a whole conversation without a session: the stateless form of a chat request, as HTTP APIs receive
+     * it. The messages are formatted and tokenized whole, as the first message of a fresh session would be, so the
+     * answer never depends on what other requests did; but the request runs in the slot whose cached tokens share the
+     * longest prefix with its prompt (a previous request of the same conversation, with its answer), and only the
+     * rest is decoded. {@link ReplyStats#cachedTokens()} says how many prompt tokens were reused. Such caches are
+     * evicted by the same least-recently-used rule as idle sessions. Nothing is dropped to make the conversation fit:
+     * one that leaves no room for an answer completes with {@link FinishReason#CONTEXT_FULL}.
+     *
+     * @param messages the conversation (system, user and assistant messages), normally ending with a user message;
+     *                 not empty
+     * @param options  this request's sampling and answer length
+     * @param listener receives the answer's pieces and its completion
+     * @return a handle on the reply; it shares the engine's queue and its {@code BUSY} limit with sessions
+     */
+    Reply complete(List<ChatMessage> messages, RequestOptions options, ReplyListener listener);
 
     /** @return what the engine serves */
     EngineInfo info();

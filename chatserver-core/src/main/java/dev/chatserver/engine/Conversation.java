@@ -29,8 +29,18 @@ final class Conversation {
     long lastUsed;
     /** Set when the session closes; no further replies start. */
     boolean closed;
+    /**
+     * True for the cache of stateless requests ({@link ChatEngine#complete}): only {@link #kv} matters, no messages
+     * are committed, and the state is dropped when its slot is evicted.
+     */
+    final boolean stateless;
 
     Conversation(List<ChatMessage> initial) {
+        this(initial, false);
+    }
+
+    Conversation(List<ChatMessage> initial, boolean stateless) {
         messages.addAll(initial);
+        this.stateless = stateless;
     }
 }

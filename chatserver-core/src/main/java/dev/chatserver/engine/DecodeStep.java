@@ -256,7 +256,7 @@ final class DecodeStep {
         int confirmed = 0;
         while (true) {
             if (traceLogits) turn.logitsDigest = 31 * turn.logitsDigest + Arrays.hashCode(context.logits(index));
-            int token = slot.sampler.sample(context, index);
+            int token = turn.sampler.sample(context, index);
             if (confirmed < drafted && token == turn.drafts[confirmed]) {
                 if (!accept(slot, token)) break; // confirmed, but the answer ends here: its row goes unused
                 turn.acceptedDrafts++;

@@ -25,7 +25,8 @@ import java.util.concurrent.locks.LockSupport;
  * loading happens before, on the thread that creates the engine).
  *
  * <p>Each pass: take all commands; give free slots to queued replies in FIFO order (evicting the least recently
- * used idle session's KV cache when no slot is free); then run one {@link DecodeStep}. With nothing to decode the
+ * used idle session's KV cache when no slot is free; a stateless request continues the cache {@link PrefixCache}
+ * finds); then run one {@link DecodeStep}. With nothing to decode the
  * thread parks until a command arrives or a paused reply's listener frees room in its buffer.
  */
 final class EngineLoop implements Runnable {
@@ -74,7 +75,7 @@ final class EngineLoop implements Runnable {
         try {
             this.batch = Batch.create(rowsPerDecode(config) + 1, 1);
             this.slots = new Slot[config.parallel()];
-            for (int i = 0; i < slots.length; i++) slots[i] = new Slot(i, newSampler(config.sampling()));
+            for (int i = 0; i < slots.length; i++) slots[i] = new Slot(i, Samplers.of(config.sampling()));
         } catch (RuntimeException | Error e) {
             context.close();
             throw e;
@@ -131,12 +132,6 @@ final class EngineLoop implements Runnable {
     /** @return tokens of a step before the padding token: the batch size, capped while batch invariant */
     static int rowsPerDecode(EngineConfig config) {
         return config.batchInvariant() ? Math.min(config.batchSize(), INVARIANT_MAX_ROWS - 1) : config.batchSize();
-    }
-
-    private static Sampler newSampler(Sampling sampling) {
-        if (sampling.isGreedy()) return Sampler.greedy();
-        return Sampler.builder().topK(sampling.topK()).topP(sampling.topP()).minP(sampling.minP())
-                .temperature(sampling.temperature()).seed(sampling.seed()).build();
     }
 
     EngineStats stats() {
@@ -243,10 +238,17 @@ final class EngineLoop implements Runnable {
                 }
                 reply.prompt(((PromptBuilder.Built) result).prompt());
             }
-            Slot slot = slotFor(reply.session().conversation());
+            Conversation conversation = reply.session().conversation();
+            Slot slot = reply.stateless() == null ? null : PrefixCache.reusable(slots, reply.prompt().tokens());
+            if (slot != null) {
+                conversation = slot.resident;
+            } else {
+                if (reply.stateless() != null) conversation = new Conversation(List.of(), true);
+                slot = slotFor(conversation);
+            }
             if (slot == null) return;
             deferred.pollFirst();
-            start(slot, reply);
+            start(slot, reply, conversation);
         }
     }
 
@@ -256,6 +258,8 @@ final class EngineLoop implements Runnable {
      */
     private PromptBuilder.Result buildPrompt(ReplyHandle reply) {
         try {
+            ReplyHandle.Stateless stateless = reply.stateless();
+            if (stateless != null) return prompts.buildStateless(stateless.messages());
             return prompts.build(reply.session().conversation(), reply.text());
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "session " + reply.session().id() + ": cannot prepare the prompt", e);
@@ -291,8 +295,22 @@ final class EngineLoop implements Runnable {
         }
     }
 
-    private void start(Slot slot, ReplyHandle reply) {
-        Conversation conversation = reply.session().conversation();
+    private void start(Slot slot, ReplyHandle reply, Conversation conversation) {
+        int maxTokens = config.maxTokens();
+        Sampler sampler = slot.sampler;
+        ReplyHandle.Stateless stateless = reply.stateless();
+        if (stateless != null) {
+            maxTokens = Math.min(maxTokens, stateless.options().maxTokens());
+            try {
+                sampler = Samplers.forRequest(config.sampling(), stateless.options(), model.vocab().size());
+            } catch (RuntimeException e) { // this request's settings: it fails alone, not the engine thread
+                LOG.log(Level.WARNING, "session " + reply.session().id() + ": cannot make its sampler", e);
+                reply.finish(FinishReason.ERROR, "the sampler could not be made: " + e.getMessage(), ReplyStats.NONE);
+                return;
+            }
+        } else {
+            sampler.reset();
+        }
         Prompt prompt = reply.prompt();
         slot.resident = conversation;
         conversation.slot = slot.seq;
@@ -305,9 +323,9 @@ final class EngineLoop implements Runnable {
             conversation.kv.truncate(keep);
             holes = true;
         }
-        int budget = Math.min(config.maxTokens(), config.contextPerSession() - tokens.length);
-        slot.sampler.reset();
-        slot.turn = new Turn(reply, conversation, prompt, budget, keep, ++started, step.maxDrafts());
+        int budget = Math.min(maxTokens, config.contextPerSession() - tokens.length);
+        slot.turn = new Turn(reply, conversation, prompt, budget, keep, ++started, step.maxDrafts(), sampler,
+                stateless != null);
         LOG.log(Level.DEBUG, "session {0}: reply started in slot {1}, {2} prompt tokens, {3} cached, "
                 + "{4} turns dropped", reply.session().id(), slot.seq, tokens.length, keep, prompt.droppedTurns());
     }
@@ -316,11 +334,13 @@ final class EngineLoop implements Runnable {
      * Ends the slot's reply. A completed answer ({@code END}, {@code MAX_TOKENS}) is committed to the conversation:
      * messages, tokens (the answer's tokens as sampled; the last one may not be decoded yet) and covered text. Any
      * other ending leaves the conversation as it was before the message was sent; the KV list still says exactly
-     * what is cached, and the next prompt reuses its common prefix.
+     * what is cached, and the next prompt reuses its common prefix. A stateless request commits nothing: its cache
+     * is its KV list alone.
      */
     void finish(Slot slot, FinishReason reason, String message) {
         Turn turn = slot.turn;
         slot.turn = null;
+        if (turn.ownsSampler) turn.sampler.close();
         String tail = turn.utf8.finish();
         if (!tail.isEmpty()) {
             turn.answerText.append(tail);
@@ -328,7 +348,8 @@ final class EngineLoop implements Runnable {
         }
         Conversation conversation = turn.conversation;
         conversation.lastUsed = clock;
-        if (reason == FinishReason.END || reason == FinishReason.MAX_TOKENS) {
+        boolean completed = reason == FinishReason.END || reason == FinishReason.MAX_TOKENS;
+        if (completed && !conversation.stateless) {
             String answer = turn.answerText.toString();
             conversation.messages.clear();
             conversation.messages.addAll(turn.prompt.messages());
@@ -425,11 +446,13 @@ final class EngineLoop implements Runnable {
 
     /** Ends the slot's reply; if that fails, ends it without its figures or a committed answer. */
     private void finishBare(Slot slot, FinishReason reason, String message) {
-        ReplyHandle reply = slot.turn.reply;
+        Turn turn = slot.turn;
+        ReplyHandle reply = turn.reply;
         try {
             finish(slot, reason, message);
         } catch (RuntimeException | Error e) {
             LOG.log(Level.WARNING, "session " + reply.session().id() + ": cannot end the reply in order", e);
+            if (turn.ownsSampler) turn.sampler.close();
             slot.turn = null;
             reply.finish(reason, message, ReplyStats.NONE);
         }

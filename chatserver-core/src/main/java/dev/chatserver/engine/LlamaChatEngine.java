@@ -29,6 +29,8 @@ final class LlamaChatEngine implements ChatEngine {
     private final EngineInfo info;
     private final Map<String, EngineSession> sessions = new ConcurrentHashMap<>();
     private final AtomicLong sessionCounter = new AtomicLong();
+    /** Numbers stateless requests, for their ids in logs ({@code r-1}, {@code r-2}, ...). */
+    private final AtomicLong requestCounter = new AtomicLong();
     private final Queue<EngineCommand> commands = new ConcurrentLinkedQueue<>();
     /** Guards {@link #accepting} against the engine thread's last drain of the command queue. */
     private final Object postLock = new Object();
@@ -138,6 +140,20 @@ final class LlamaChatEngine implements ChatEngine {
 
     private List<ChatMessage> initialMessages() {
         return config.systemPrompt().map(p -> List.of(new ChatMessage(ChatMessage.SYSTEM, p))).orElse(List.of());
+    }
+
+    @Override
+    public Reply complete(List<ChatMessage> messages, RequestOptions options, ReplyListener listener) {
+        List<ChatMessage> conversation = List.copyOf(messages);
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(listener, "listener");
+        if (conversation.isEmpty()) throw new IllegalArgumentException("a request needs at least one message");
+        // A private session, never registered: it carries the request's id, its one reply and the engine.
+        EngineSession owner = new EngineSession("r-" + requestCounter.incrementAndGet(), this, List.of());
+        ReplyHandle reply = new ReplyHandle(owner, new ReplyHandle.Stateless(conversation, options), listener,
+                config.bufferPieces(), this::wake);
+        if (!submit(reply)) refuseClosed(reply);
+        return reply;
     }
 
     /** @return false if the engine no longer takes commands (the reply must then be ended by the caller) */

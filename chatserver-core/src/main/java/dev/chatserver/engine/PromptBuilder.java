@@ -18,6 +18,10 @@ import java.util.List;
  * <p>Fit rule: prompt tokens + room for the answer must not exceed the context per session, where the room is
  * {@code min(maxTokens, contextPerSession / 4)}. While it does not fit, the oldest user/assistant turn is dropped
  * (system messages stay). If even the new message alone (with the system prompt) does not fit, there is no prompt.
+ *
+ * <p>A stateless request ({@link #buildStateless}) is formatted and tokenized whole, exactly as if it were the first
+ * message of a fresh session, so that its answer never depends on what is cached; nothing is dropped (the client owns
+ * the conversation), and it must leave room for one answer token at least.
  */
 final class PromptBuilder {
 
@@ -83,6 +87,26 @@ final class PromptBuilder {
             tokens = vocab.tokenize(text, true, true);
         }
         return new Built(new Prompt(List.copyOf(messages), tokens, text, dropped));
+    }
+
+    /**
+     * @param messages the whole conversation of a stateless request, not empty
+     * @return its prompt, or why there is none
+     */
+    Result buildStateless(List<ChatMessage> messages) {
+        long chars = 0;
+        for (ChatMessage message : messages) chars += message.content().length();
+        if (chars > 64L * contextPerSession) {
+            return new Refused(FinishReason.CONTEXT_FULL, "the messages have " + chars
+                    + " characters; a conversation holds at most " + contextPerSession + " tokens");
+        }
+        String text = model.formatChat(messages, true);
+        int[] tokens = vocab.tokenize(text, true, true);
+        if (tokens.length >= contextPerSession) {
+            return new Refused(FinishReason.CONTEXT_FULL, "the messages need " + tokens.length
+                    + " tokens, but a conversation holds at most " + contextPerSession + " tokens including the answer");
+        }
+        return new Built(new Prompt(List.copyOf(messages), tokens, text, 0));
     }
 
     /** @return index of the oldest user message that is not the new one, or -1 if only the new one is left */

@@ -1,6 +1,8 @@
 package dev.chatserver.engine;
 
+import dev.chatserver.llama.ChatMessage;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -11,13 +13,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One reply: the user's message, its channel to the listener, and how it ended.
  *
- * <p>Created by {@link EngineSession#send} on the caller's thread; its stats are written by the engine thread;
+ * <p>Created by {@link EngineSession#send} (a session's message) or {@link LlamaChatEngine#complete} (a stateless
+ * request, whose session is a private one of its own) on the caller's thread; its stats are written by the engine thread;
  * {@link #cancel} and the waits may be called from any thread. Exactly one {@link #finish} wins.
  */
 final class ReplyHandle implements Reply {
 
     private final EngineSession session;
     private final String text;
+    /** The whole conversation of a stateless request, or null for a session's message. */
+    private final Stateless stateless;
     private final long sentNanos = System.nanoTime();
     private final ReplyChannel channel;
     private final AtomicBoolean finished = new AtomicBoolean();
@@ -32,9 +37,29 @@ final class ReplyHandle implements Reply {
     /** The prompt, once the engine thread built it; only that thread reads and writes it. */
     private Prompt prompt;
 
+    /**
+     * What a stateless request asks.
+     *
+     * @param messages the whole conversation
+     * @param options  its sampling and answer length
+     */
+    record Stateless(List<ChatMessage> messages, RequestOptions options) {
+    }
+
     ReplyHandle(EngineSession session, String text, ReplyListener listener, int bufferPieces, Runnable wakeEngine) {
+        this(session, text, null, listener, bufferPieces, wakeEngine);
+    }
+
+    ReplyHandle(EngineSession session, Stateless stateless, ReplyListener listener, int bufferPieces,
+                Runnable wakeEngine) {
+        this(session, "", stateless, listener, bufferPieces, wakeEngine);
+    }
+
+    private ReplyHandle(EngineSession session, String text, Stateless stateless, ReplyListener listener,
+                        int bufferPieces, Runnable wakeEngine) {
         this.session = session;
         this.text = text;
+        this.stateless = stateless;
         this.channel = new ReplyChannel(bufferPieces, CountingListener.of(listener, session.engine().metrics()),
                 wakeEngine, this::cancel, session.id());
         channel.startDelivery(delivered::complete);
@@ -47,6 +72,11 @@ final class ReplyHandle implements Reply {
     /** @return the user's message */
     String text() {
         return text;
+    }
+
+    /** @return the stateless request, or null for a session's message */
+    Stateless stateless() {
+        return stateless;
     }
 
     /** @return {@link System#nanoTime()} when the message was sent */

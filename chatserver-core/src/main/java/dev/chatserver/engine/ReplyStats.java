@@ -15,10 +15,13 @@ import java.time.Duration;
  *                         {@link EngineConfig#maxDraftTokens()}); 0 when drafting is off or never applied
  * @param acceptedDrafts   drafted tokens the model confirmed, each saving a decode step; at most
  *                         {@code draftedTokens}
+ * @param cachedTokens     prompt tokens found in the KV cache, not decoded again; {@code promptTokens + cachedTokens}
+ *                         is the whole prompt
  */
 public record ReplyStats(int promptTokens, int generatedTokens, Duration timeToFirstToken,
-                         double tokensPerSecond, int droppedTurns, int draftedTokens, int acceptedDrafts) {
+                         double tokensPerSecond, int droppedTurns, int draftedTokens, int acceptedDrafts,
+                         int cachedTokens) {
 
     /** Figures of a reply that never ran. */
-    public static final ReplyStats NONE = new ReplyStats(0, 0, Duration.ZERO, 0, 0, 0, 0);
+    public static final ReplyStats NONE = new ReplyStats(0, 0, Duration.ZERO, 0, 0, 0, 0, 0);
 }

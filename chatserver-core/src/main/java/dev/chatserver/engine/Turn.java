@@ -1,5 +1,6 @@
 package dev.chatserver.engine;
 
+import dev.chatserver.llama.Sampler;
 import java.time.Duration;
 
 /**
@@ -13,6 +14,12 @@ final class Turn {
     final Prompt prompt;
     /** Tokens the answer may have: the per-answer limit, or less when the window ends first. */
     final int budget;
+    /** Chooses this reply's tokens: the slot's sampler, or the request's own ({@link #ownsSampler}). */
+    final Sampler sampler;
+    /** Whether {@link #sampler} was made for this reply alone and is closed when it ends. */
+    final boolean ownsSampler;
+    /** Prompt tokens that were already in the KV cache when the reply started. */
+    final int cachedTokens;
     /** Index into {@code prompt.tokens()} of the next prompt token to decode. */
     int promptNext;
     /** Prompt tokens decoded for this reply (the statistic). */
@@ -53,8 +60,11 @@ final class Turn {
     final long startOrder;
 
     Turn(ReplyHandle reply, Conversation conversation, Prompt prompt, int budget, int promptNext, long startOrder,
-         int maxDrafts) {
+         int maxDrafts, Sampler sampler, boolean ownsSampler) {
         this.reply = reply;
+        this.sampler = sampler;
+        this.ownsSampler = ownsSampler;
+        this.cachedTokens = promptNext;
         this.drafts = new int[maxDrafts];
         this.startOrder = startOrder;
         this.conversation = conversation;
@@ -84,6 +94,6 @@ final class Turn {
             perSecond = (generated - 1) * 1e9 / (lastTokenNanos - firstTokenNanos);
         }
         return new ReplyStats(promptDecoded, generated, ttft, perSecond, prompt.droppedTurns(), draftedTokens,
-                acceptedDrafts);
+                acceptedDrafts, cachedTokens);
     }
 }

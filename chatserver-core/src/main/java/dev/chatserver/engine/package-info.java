@@ -51,6 +51,18 @@
  * session loses its slot when a new one needs it) decodes its token history again and continues as if nothing had
  * happened: its answers are bit for bit the same.
  *
+ * <h2>Stateless requests and prompt caching</h2>
+ * {@link dev.chatserver.engine.ChatEngine#complete} takes a whole conversation (an HTTP API's request) without a
+ * session. Its prompt is tokenized whole, exactly as a cold request's, so its answer never depends on the cache; it
+ * then runs in the idle slot whose stateless cache shares the longest prefix with that prompt (when the prefix is at
+ * least half of the cache: a continuation shares all of it, a mere common system prompt little) and decodes only the
+ * rest; else it starts a fresh cache in a free slot or in the least recently used idle one (the same eviction as
+ * sessions). A conversation replayed turn by turn thus decodes only each new turn: the previous prompt and answer
+ * are cached ({@link dev.chatserver.engine.ReplyStats#cachedTokens()}), unless the answer's text tokenizes
+ * differently from the tokens sampled, where the reuse stops. Such a request has its own sampler chain (temperature,
+ * top-p, seed, llama.cpp's penalties sampler), commits nothing, and never drops turns: one that leaves no room for an
+ * answer completes with {@code CONTEXT_FULL}. Stateless caches are dropped when evicted.
+ *
  * <h2>The context window</h2>
  * A prompt must leave room for an answer: prompt tokens + {@code min(maxTokens, contextPerSession / 4)} ≤
  * {@code contextPerSession}. While it does not, the oldest user/assistant turn is dropped (system prompt kept), the

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * Chooses the next token from a context's logits: a llama.cpp sampler chain ({@code llama_sampler *}).
- * {@link #greedy()} always takes the most likely token; {@link #builder()} makes top-k → top-p → min-p →
- * temperature → random draw with a seed.
+ * {@link #greedy()} always takes the most likely token; {@link #builder()} makes optional repetition penalties →
+ * top-k → top-p → min-p → temperature → random draw with a seed (or penalties → greedy at temperature 0).
  *
  * <p>Keeps state (the random generator), so use one sampler per sequence when results must be reproducible.
  * Not thread-safe: used by one thread (the engine thread); created on any.
@@ -109,6 +109,11 @@ public final class Sampler implements AutoCloseable {
         private float topP = 1;
         private float minP;
         private long seed = RANDOM_SEED;
+        private int penaltyVocab;
+        private int penaltyLastN;
+        private float repeatPenalty = 1;
+        private float frequencyPenalty;
+        private float presencePenalty;
 
         private Builder() {
         }
@@ -162,6 +167,36 @@ public final class Sampler implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Adds llama.cpp's penalties sampler ({@code llama_sampler_init_penalties}) in front of the chain: it lowers
+         * the logits of tokens this sampler accepted among the last {@code lastN} ones (those it sampled, and any
+         * fed to {@link Sampler#accept}). All neutral values (repeat 1, frequency 0, presence 0) leave it out.
+         *
+         * @param vocabSize the model's vocabulary size ({@link Vocab#size()}), which the sampler needs
+         * @param lastN     how many of the last accepted tokens count, 1 or more
+         * @param repeat    divides a repeated token's positive logit (multiplies a negative one); 1 = off
+         * @param frequency subtracted once per earlier occurrence, in [-2, 2]; 0 = off
+         * @param presence  subtracted once if the token occurred at all, in [-2, 2]; 0 = off
+         * @return this
+         */
+        public Builder penalties(int vocabSize, int lastN, float repeat, float frequency, float presence) {
+            if (vocabSize < 1) throw new IllegalArgumentException("vocabulary size must be >= 1, was " + vocabSize);
+            if (lastN < 1) throw new IllegalArgumentException("penalty window must be >= 1, was " + lastN);
+            if (!(repeat > 0)) throw new IllegalArgumentException("repeat penalty must be > 0, was " + repeat);
+            if (!(frequency >= -2 && frequency <= 2)) {
+                throw new IllegalArgumentException("frequency penalty must be in [-2, 2], was " + frequency);
+            }
+            if (!(presence >= -2 && presence <= 2)) {
+                throw new IllegalArgumentException("presence penalty must be in [-2, 2], was " + presence);
+            }
+            this.penaltyVocab = vocabSize;
+            this.penaltyLastN = lastN;
+            this.repeatPenalty = repeat;
+            this.frequencyPenalty = frequency;
+            this.presencePenalty = presence;
+            return this;
+        }
+
         /** @return a new sampler; close it */
         public Sampler build() {
             NativeLibrary.ensureLoaded();
@@ -169,6 +204,17 @@ public final class Sampler implements AutoCloseable {
             MemorySegment chain = call(() -> (MemorySegment) Llama.SAMPLER_CHAIN_INIT.invokeExact(true));
             List<String> parts = new ArrayList<>();
             try {
+                if (penaltyLastN > 0 && (repeatPenalty != 1 || frequencyPenalty != 0 || presencePenalty != 0)) {
+                    int vocab = penaltyVocab;
+                    int n = penaltyLastN;
+                    float repeat = repeatPenalty;
+                    float frequency = frequencyPenalty;
+                    float presence = presencePenalty;
+                    add(chain, call(() -> (MemorySegment) Llama.SAMPLER_INIT_PENALTIES.invokeExact(
+                            vocab, n, repeat, frequency, presence)));
+                    parts.add("penalties last " + n + " repeat " + repeat + " frequency " + frequency
+                            + " presence " + presence);
+                }
                 if (temperature == 0) {
                     add(chain, call(() -> (MemorySegment) Llama.SAMPLER_INIT_GREEDY.invokeExact()));
                     parts.add("greedy");

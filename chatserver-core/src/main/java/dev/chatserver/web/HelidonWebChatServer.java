@@ -1,6 +1,7 @@
 package dev.chatserver.web;
 
 import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.openai.OpenAiService;
 import dev.chatserver.metrics.ChatMetrics;
 import dev.chatserver.metrics.PrometheusMetrics;
 import dev.chatserver.metrics.Transport;
@@ -100,8 +101,9 @@ final class HelidonWebChatServer implements WebChatServer {
         Supplier<WsListener> socket = () -> new ChatSocket(engine, sockets, maxMessageBytes);
         WsRouting.Builder ws = WsRouting.builder().endpoint("/", socket).endpoint("/ws", socket);
         AtomicBoolean closed = new AtomicBoolean();
-        HttpRouting.Builder http = HttpRouting.builder()
-                .addFilter(new RequestGuard(policy, engine.metrics()))
+        HttpRouting.Builder http = HttpRouting.builder().addFilter(new RequestGuard(policy, engine.metrics()));
+        settings.apiKey().ifPresent(key -> http.addFilter(new KeyGuard(key, HEALTH_PATH)));
+        http.register("/v1", OpenAiService.create(engine, maxMessageBytes, settings.apiKey()))
                 .get("/api/info", new InfoHandler(engine, maxMessageBytes))
                 .get(HEALTH_PATH, new HealthHandler(engine, closed::get));
         if (engine.metrics() instanceof PrometheusMetrics metrics) http.get("/metrics", new MetricsHandler(metrics));

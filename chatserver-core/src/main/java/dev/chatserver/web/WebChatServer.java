@@ -1,14 +1,16 @@
 package dev.chatserver.web;
 
 import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.openai.ApiKey;
 import dev.chatserver.protocol.JsonObjectStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The browser side of the chat server: one HTTP port that serves the chat page ({@code GET /}), the model's
+ * The browser side of the chat server and its HTTP API: one HTTP port that serves the chat page ({@code GET /}), the model's
  * settings ({@code GET /api/info}) and a WebSocket endpoint ({@code /} and {@code /ws}) whose text frames carry the
  * same JSON messages as the TCP protocol. Each WebSocket connection is one engine session.
  *
@@ -22,6 +24,11 @@ import java.util.Objects;
  * header must come from this server's own origin
  * or from an origin allowed with {@link Builder#allowOrigin(URI)}; anything else gets 403. Requests without an
  * {@code Origin} (non-browser clients) are allowed, and {@code /health} does not look at {@code Origin} at all.
+ *
+ * <p>The same port serves the OpenAI-compatible API under {@code /v1} ({@link dev.chatserver.openai}). With an
+ * {@linkplain Builder#apiKey API key}, every request needs it: {@code /v1} requests as {@code Authorization: Bearer},
+ * the page, {@code /api/info} and the WebSocket also as the password of HTTP Basic credentials (browsers ask for it
+ * once and then send it with every request, the WebSocket upgrade included).
  *
  * <p>Thread-safe. Connections run on the web server's virtual threads.
  */
@@ -84,6 +91,7 @@ public interface WebChatServer extends AutoCloseable {
         private final List<String> allowedHosts = new ArrayList<>();
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private Optional<ApiKey> apiKey = Optional.empty();
 
         private Builder(ChatEngine engine) {
             this.engine = Objects.requireNonNull(engine, "engine");
@@ -129,8 +137,9 @@ public interface WebChatServer extends AutoCloseable {
         }
 
         /**
-         * Limits incoming WebSocket messages. A message over the limit is dropped and answered with an error end
-         * message, in order with the answers, and the connection goes on. Only a single frame over
+         * Limits incoming WebSocket messages, and request bodies of the {@code /v1} API (a larger body gets 413). A
+         * WebSocket message over the limit is dropped and answered with an error end message, in order with the
+         * answers, and the connection goes on. Only a single frame over
          * {@value HelidonWebChatServer#FRAME_LIMIT_FACTOR} times the limit (the web server must hold a frame whole)
          * closes the connection, with code 1009.
          *
@@ -160,6 +169,17 @@ public interface WebChatServer extends AutoCloseable {
         }
 
         /**
+         * Requires a key on every request: the API's, the page's and the WebSocket's (see the class documentation).
+         *
+         * @param key the secret, not blank
+         * @return this
+         */
+        public Builder apiKey(String key) {
+            this.apiKey = Optional.of(ApiKey.of(key));
+            return this;
+        }
+
+        /**
          * Binds the port and starts serving.
          *
          * @return the running server
@@ -167,7 +187,8 @@ public interface WebChatServer extends AutoCloseable {
          */
         public WebChatServer start() {
             return HelidonWebChatServer.start(engine,
-                    new WebSettings(host, port, allowedOrigins, maxMessageBytes, maxConnections, allowedHosts));
+                    new WebSettings(host, port, allowedOrigins, maxMessageBytes, maxConnections, allowedHosts,
+                            apiKey));
         }
     }
 }

@@ -1,7 +1,10 @@
 package dev.chatserver.web;
 
 import java.net.URI;
+import dev.chatserver.openai.ApiKey;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a {@link WebChatServer.Builder} configured, handed to the server that starts. Immutable.
@@ -12,14 +15,16 @@ import java.util.List;
  * @param maxMessageBytes the largest incoming WebSocket message, in bytes of UTF-8
  * @param maxConnections  WebSocket connections served at once
  * @param allowedHosts    {@code Host} names allowed besides the server's own (a proxy's), each with an optional port
+ * @param apiKey          the key every request must carry, or empty
  */
 record WebSettings(String host, int port, List<URI> allowedOrigins, int maxMessageBytes, int maxConnections,
-                   List<String> allowedHosts) {
+                   List<String> allowedHosts, Optional<ApiKey> apiKey) {
 
     /** Copies the lists. */
     WebSettings {
         allowedOrigins = List.copyOf(allowedOrigins);
         allowedHosts = List.copyOf(allowedHosts);
+        Objects.requireNonNull(apiKey, "apiKey");
     }
 
     /**
@@ -27,6 +32,6 @@ record WebSettings(String host, int port, List<URI> allowedOrigins, int maxMessa
      * @return these settings with that port
      */
     WebSettings withPort(int port) {
-        return new WebSettings(host, port, allowedOrigins, maxMessageBytes, maxConnections, allowedHosts);
+        return new WebSettings(host, port, allowedOrigins, maxMessageBytes, maxConnections, allowedHosts, apiKey);
     }
 }

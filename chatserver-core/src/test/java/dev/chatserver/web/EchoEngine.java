@@ -76,6 +76,13 @@ final class EchoEngine implements ChatEngine {
         };
     }
 
+    /** Echoes the last message's content, as a session would. */
+    @Override
+    public Reply complete(List<ChatMessage> messages, dev.chatserver.engine.RequestOptions options,
+                          ReplyListener listener) {
+        return new EchoReply(messages.getLast().content(), listener);
+    }
+
     @Override
     public EngineInfo info() {
         return new EngineInfo("echo", "echo", 0, 4096, 1, 1024, "echo");
