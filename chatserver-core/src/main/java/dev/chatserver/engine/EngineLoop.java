@@ -23,9 +23,11 @@ import java.util.concurrent.locks.LockSupport;
  * platform thread {@code chatserver-engine}, which owns the context and makes every native call on it (model
  * loading happens before, on the thread that creates the engine).
  *
- * <p>Each pass: take all commands; give free slots to queued replies in FIFO order (evicting the least recently
- * used idle session's KV cache when no slot is free); then run one {@link DecodeStep}. With nothing to decode the
- * thread parks until a command arrives or a paused reply's listener frees room in its buffer.
+ * <p>Each pass: take all commands; give free slots to suspended replies whose listener takes text again, then to
+ * queued replies in FIFO order (evicting the least recently used idle session's KV cache when no slot is free, and
+ * when none is idle, suspending a reply whose listener has taken nothing for a grace period: {@link Suspensions});
+ * then run one {@link DecodeStep}. With nothing to decode the thread parks until a command arrives, a paused reply's
+ * listener frees room in its buffer, or a paused reply's grace ends while work waits.
  */
 final class EngineLoop implements Runnable {
 
@@ -40,6 +42,7 @@ final class EngineLoop implements Runnable {
     private final Deque<ReplyHandle> deferred = new ArrayDeque<>();
     private final PromptBuilder prompts;
     private final DecodeStep step;
+    private final Suspensions suspensions;
     private volatile EngineStats stats = new EngineStats(0, 0, 0, 0);
     /** Counts passes; the clock of least-recently-used eviction. */
     private long clock;
@@ -62,6 +65,7 @@ final class EngineLoop implements Runnable {
             context.close();
             throw e;
         }
+        this.suspensions = new Suspensions(() -> newSampler(config.sampling()));
         this.prompts = new PromptBuilder(model, config.contextPerSession(), config.maxTokens());
         this.step = new DecodeStep(context, model.vocab(), batch, slots, config.batchSize(), config.parallel(),
                 config.batchInvariant(), config.maxDraftTokens(), traceLogits, this::finish);
@@ -99,6 +103,7 @@ final class EngineLoop implements Runnable {
             while (running) {
                 runCommands();
                 if (!running) break;
+                long graceLeft = suspensions.notePauses(slots, System.nanoTime());
                 assignSlots();
                 // The step's flag is taken every pass: left set beside ours, it would start a second, needless
                 // compaction (a copy of the whole cache) on the next pass.
@@ -107,7 +112,12 @@ final class EngineLoop implements Runnable {
                 clock++;
                 boolean decoded = step.run(clock);
                 publishStats();
-                if (!decoded && !engine.hasCommands()) LockSupport.park(this);
+                if (!decoded && !engine.hasCommands()) {
+                    // Work waiting behind a paused reply takes its slot when the grace ends: wake up for that.
+                    boolean waiting = !deferred.isEmpty() || suspensions.resumable() != null;
+                    if (waiting && graceLeft >= 0) LockSupport.parkNanos(this, Math.max(graceLeft, 1_000_000));
+                    else LockSupport.park(this);
+                }
             }
         } catch (RuntimeException | Error e) {
             LOG.log(Level.ERROR, "engine thread failed; ending every reply", e);
@@ -151,6 +161,9 @@ final class EngineLoop implements Runnable {
         for (Slot slot : slots) {
             if (slot.turn != null && slot.turn.reply == reply) finish(slot, FinishReason.CANCELLED, "");
         }
+        for (Turn turn : List.copyOf(suspensions.turns())) {
+            if (turn.reply == reply) endSuspended(turn, FinishReason.CANCELLED, "");
+        }
     }
 
     private void closeSession(EngineSession session) {
@@ -161,6 +174,9 @@ final class EngineLoop implements Runnable {
             reply.finish(FinishReason.CANCELLED, "the session was closed", ReplyStats.NONE);
             return true;
         });
+        for (Turn turn : List.copyOf(suspensions.turns())) {
+            if (turn.conversation == conversation) endSuspended(turn, FinishReason.CANCELLED, "the session was closed");
+        }
         if (conversation.slot >= 0) {
             Slot slot = slots[conversation.slot];
             if (slot.turn != null) finish(slot, FinishReason.CANCELLED, "the session was closed");
@@ -172,8 +188,17 @@ final class EngineLoop implements Runnable {
         LOG.log(Level.DEBUG, "session {0} closed", session.id());
     }
 
-    /** Gives free slots to queued replies, oldest first. */
+    /** Gives free slots to suspended replies that may go on, then to queued replies, oldest first. */
     private void assignSlots() {
+        long now = System.nanoTime();
+        for (Turn turn : List.copyOf(suspensions.turns())) {
+            if (turn.reply.cancelRequested()) endSuspended(turn, FinishReason.CANCELLED, "");
+        }
+        for (Turn turn = suspensions.resumable(); turn != null; turn = suspensions.resumable()) {
+            Slot slot = slotOrPreempted(turn.conversation, now);
+            if (slot == null) break;
+            resume(slot, turn);
+        }
         while (!deferred.isEmpty()) {
             ReplyHandle reply = deferred.peekFirst();
             if (reply.cancelRequested()) {
@@ -191,11 +216,40 @@ final class EngineLoop implements Runnable {
                 }
                 reply.prompt(((PromptBuilder.Built) result).prompt());
             }
-            Slot slot = slotFor(reply.session().conversation());
+            Slot slot = slotOrPreempted(reply.session().conversation(), now);
             if (slot == null) return;
             deferred.pollFirst();
             start(slot, reply);
         }
+    }
+
+    /** @return a slot for the conversation ({@link #slotFor}), else the slot of a reply paused beyond its grace */
+    private Slot slotOrPreempted(Conversation conversation, long now) {
+        Slot slot = slotFor(conversation);
+        if (slot != null) return slot;
+        Slot paused = suspensions.preemptable(slots, now);
+        if (paused == null) return null;
+        LOG.log(Level.DEBUG, "session {0}: its listener took nothing for {1} ms; its reply gives slot {2} to waiting "
+                + "work", paused.turn.reply.session().id(), (now - paused.turn.pausedSinceNanos) / 1_000_000, paused.seq);
+        suspensions.suspend(paused);
+        return slotFor(conversation);
+    }
+
+    /** Puts a suspended reply back into a slot; the tokens its cache held are decoded again (same state). */
+    private void resume(Slot slot, Turn turn) {
+        Conversation conversation = turn.conversation;
+        slot.resident = conversation;
+        conversation.slot = slot.seq;
+        conversation.lastUsed = clock;
+        int keep = conversation.kv.commonPrefix(turn.toDecode);
+        if (keep < conversation.kv.size()) {
+            context.removeTokens(slot.seq, keep, -1);
+            conversation.kv.truncate(keep);
+            holes = true;
+        }
+        suspensions.resume(slot, turn, keep);
+        LOG.log(Level.DEBUG, "session {0}: reply resumed in slot {1}, {2} tokens to decode again",
+                turn.reply.session().id(), slot.seq, turn.toDecode.length - keep);
     }
 
     /**
@@ -269,6 +323,15 @@ final class EngineLoop implements Runnable {
     void finish(Slot slot, FinishReason reason, String message) {
         Turn turn = slot.turn;
         slot.turn = null;
+        end(turn, reason, message);
+    }
+
+    /** Ends a suspended reply (it never completes: only a slot's reply samples its end). */
+    private void endSuspended(Turn turn, FinishReason reason, String message) {
+        if (suspensions.remove(turn)) end(turn, reason, message);
+    }
+
+    private void end(Turn turn, FinishReason reason, String message) {
         String tail = turn.utf8.finish();
         if (!tail.isEmpty()) {
             turn.answerText.append(tail);
@@ -352,6 +415,7 @@ final class EngineLoop implements Runnable {
             }
             for (ReplyHandle reply : deferred) reply.finish(reason, message, ReplyStats.NONE);
             deferred.clear();
+            for (Turn turn : suspensions.turns()) turn.reply.finish(reason, message, ReplyStats.NONE);
         } finally {
             try {
                 String failure = reason == FinishReason.ERROR ? message : null;
@@ -362,6 +426,7 @@ final class EngineLoop implements Runnable {
                 }
             } finally {
                 for (Slot slot : slots) slot.sampler.close();
+                suspensions.close();
                 batch.close();
                 context.close();
                 model.close();

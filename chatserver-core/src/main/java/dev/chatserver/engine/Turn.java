@@ -1,5 +1,6 @@
 package dev.chatserver.engine;
 
+import dev.chatserver.llama.Sampler;
 import java.time.Duration;
 
 /**
@@ -13,8 +14,22 @@ final class Turn {
     final Prompt prompt;
     /** Tokens the answer may have: the per-answer limit, or less when the window ends first. */
     final int budget;
-    /** Index into {@code prompt.tokens()} of the next prompt token to decode. */
+    /**
+     * The tokens to have in the KV sequence before generating: the prompt's, or after the turn gave up its slot
+     * ({@link EngineLoop}), the prompt and the answer so far, to decode again when it resumes.
+     */
+    int[] toDecode;
+    /** Index into {@link #toDecode} of the next token to decode. */
     int promptNext;
+    /**
+     * While a suspended turn's tokens are decoded again: its last sampled token, which becomes {@link #pendingToken}
+     * once they are in the cache; -1 otherwise (the prompt's last token is then decoded for its logits).
+     */
+    int resumeToken = -1;
+    /** While the turn is suspended: its sampler, whose state the answer goes on from; null otherwise. */
+    Sampler sampler;
+    /** {@link System#nanoTime()} since which the reply's buffer has been full, or 0 while it has room. */
+    long pausedSinceNanos;
     /** Prompt tokens decoded for this reply (the statistic). */
     int promptDecoded;
     /** Answer tokens sampled, excluding the end-of-generation token. */
@@ -61,10 +76,26 @@ final class Turn {
         this.prompt = prompt;
         this.budget = budget;
         this.promptNext = promptNext;
+        this.toDecode = prompt.tokens();
     }
 
     boolean prefilling() {
-        return promptNext < prompt.tokens().length;
+        return promptNext < toDecode.length;
+    }
+
+    /**
+     * Decoding of {@link #toDecode} advanced by some tokens; at its end a resumed turn's sampled token is pending.
+     *
+     * @param count tokens just decoded
+     */
+    void decoded(int count) {
+        promptNext += count;
+        if (resumeToken < 0) {
+            promptDecoded += count;
+        } else if (!prefilling()) {
+            pendingToken = resumeToken;
+            resumeToken = -1;
+        }
     }
 
     /** Notes the time of a sampled token, the end-of-generation token included. */
