@@ -23,11 +23,12 @@ import java.util.concurrent.locks.LockSupport;
  * platform thread {@code chatserver-engine}, which owns the context and makes every native call on it (model
  * loading happens before, on the thread that creates the engine).
  *
- * <p>Each pass: take all commands; give free slots to suspended replies whose listener takes text again, then to
- * queued replies in FIFO order (evicting the least recently used idle session's KV cache when no slot is free, and
- * when none is idle, suspending a reply whose listener has taken nothing for a grace period: {@link Suspensions});
- * then run one {@link DecodeStep}. With nothing to decode the thread parks until a command arrives, a paused reply's
- * listener frees room in its buffer, or a paused reply's grace ends while work waits.
+ * <p>Each pass: take all commands; suspend replies whose listener has taken nothing for the grace period
+ * ({@link Suspensions}: they leave their slot, their cache stays until another session needs it); give free slots to
+ * suspended replies whose listener takes text again, then to queued replies in FIFO order (evicting the least
+ * recently used idle session's KV cache when no slot is free); then run one {@link DecodeStep}. With nothing to decode
+ * the thread parks until a command arrives, a paused reply's listener frees room in its buffer, or a paused reply's
+ * grace ends.
  */
 final class EngineLoop implements Runnable {
 
@@ -65,7 +66,7 @@ final class EngineLoop implements Runnable {
             context.close();
             throw e;
         }
-        this.suspensions = new Suspensions(() -> newSampler(config.sampling()));
+        this.suspensions = new Suspensions(config.pausedReplyGrace(), () -> newSampler(config.sampling()));
         this.prompts = new PromptBuilder(model, config.contextPerSession(), config.maxTokens());
         this.step = new DecodeStep(context, model.vocab(), batch, slots, config.batchSize(), config.parallel(),
                 config.batchInvariant(), config.maxDraftTokens(), traceLogits, this::finish);
@@ -103,7 +104,7 @@ final class EngineLoop implements Runnable {
             while (running) {
                 runCommands();
                 if (!running) break;
-                long graceLeft = suspensions.notePauses(slots, System.nanoTime());
+                long graceLeft = suspendPaused();
                 assignSlots();
                 // The step's flag is taken every pass: left set beside ours, it would start a second, needless
                 // compaction (a copy of the whole cache) on the next pass.
@@ -113,9 +114,8 @@ final class EngineLoop implements Runnable {
                 boolean decoded = step.run(clock);
                 publishStats();
                 if (!decoded && !engine.hasCommands()) {
-                    // Work waiting behind a paused reply takes its slot when the grace ends: wake up for that.
-                    boolean waiting = !deferred.isEmpty() || suspensions.resumable() != null;
-                    if (waiting && graceLeft >= 0) LockSupport.parkNanos(this, Math.max(graceLeft, 1_000_000));
+                    // A paused reply leaves its slot when its grace ends, a suspended one's cache later: wake for that.
+                    if (graceLeft >= 0) LockSupport.parkNanos(this, Math.max(graceLeft, 1_000_000));
                     else LockSupport.park(this);
                 }
             }
@@ -190,12 +190,11 @@ final class EngineLoop implements Runnable {
 
     /** Gives free slots to suspended replies that may go on, then to queued replies, oldest first. */
     private void assignSlots() {
-        long now = System.nanoTime();
         for (Turn turn : List.copyOf(suspensions.turns())) {
             if (turn.reply.cancelRequested()) endSuspended(turn, FinishReason.CANCELLED, "");
         }
         for (Turn turn = suspensions.resumable(); turn != null; turn = suspensions.resumable()) {
-            Slot slot = slotOrPreempted(turn.conversation, now);
+            Slot slot = slotFor(turn.conversation);
             if (slot == null) break;
             resume(slot, turn);
         }
@@ -216,23 +215,34 @@ final class EngineLoop implements Runnable {
                 }
                 reply.prompt(((PromptBuilder.Built) result).prompt());
             }
-            Slot slot = slotOrPreempted(reply.session().conversation(), now);
+            Slot slot = slotFor(reply.session().conversation());
             if (slot == null) return;
             deferred.pollFirst();
             start(slot, reply);
         }
     }
 
-    /** @return a slot for the conversation ({@link #slotFor}), else the slot of a reply paused beyond its grace */
-    private Slot slotOrPreempted(Conversation conversation, long now) {
-        Slot slot = slotFor(conversation);
-        if (slot != null) return slot;
-        Slot paused = suspensions.preemptable(slots, now);
-        if (paused == null) return null;
-        LOG.log(Level.DEBUG, "session {0}: its listener took nothing for {1} ms; its reply gives slot {2} to waiting "
-                + "work", paused.turn.reply.session().id(), (now - paused.turn.pausedSinceNanos) / 1_000_000, paused.seq);
-        suspensions.suspend(paused);
-        return slotFor(conversation);
+    /**
+     * Suspends the replies paused beyond the grace (they leave their slot, which keeps their session's cache) and
+     * evicts the caches of replies suspended for long.
+     *
+     * @return nanoseconds until the next paused reply's grace or suspended cache's time ends, or -1 for none
+     */
+    private long suspendPaused() {
+        long now = System.nanoTime();
+        for (Slot paused = suspensions.preemptable(slots, now); paused != null;
+             paused = suspensions.preemptable(slots, now)) {
+            LOG.log(Level.DEBUG, "session {0}: its listener took nothing for {1} ms; its reply leaves slot {2}",
+                    paused.turn.reply.session().id(), (now - paused.turn.pausedSinceNanos) / 1_000_000, paused.seq);
+            suspensions.suspend(paused);
+        }
+        for (Turn stale = suspensions.staleResident(now); stale != null; stale = suspensions.staleResident(now)) {
+            LOG.log(Level.DEBUG, "session {0}: suspended reply''s cache evicted", stale.reply.session().id());
+            evict(slots[stale.conversation.slot]);
+        }
+        long graceLeft = suspensions.notePauses(slots, now);
+        long staleLeft = suspensions.nanosUntilStale(now);
+        return graceLeft < 0 ? staleLeft : staleLeft < 0 ? graceLeft : Math.min(graceLeft, staleLeft);
     }
 
     /** Puts a suspended reply back into a slot; the tokens its cache held are decoded again (same state). */

@@ -30,6 +30,8 @@ final class Turn {
     Sampler sampler;
     /** {@link System#nanoTime()} since which the reply's buffer has been full, or 0 while it has room. */
     long pausedSinceNanos;
+    /** {@link System#nanoTime()} when the turn was last suspended. */
+    long suspendedAtNanos;
     /** Prompt tokens decoded for this reply (the statistic). */
     int promptDecoded;
     /** Answer tokens sampled, excluding the end-of-generation token. */
