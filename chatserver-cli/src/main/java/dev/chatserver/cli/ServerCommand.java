@@ -119,6 +119,11 @@ final class ServerCommand implements Callable<Integer> {
             description = "Close TCP connections silent this long, e.g. 10m (default: never).")
     Duration idleTimeout;
 
+    @Option(names = "--write-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Close TCP connections whose client read nothing of an answer this long, e.g. 2m "
+                    + "(default: 30s).")
+    Duration writeTimeout;
+
     @Option(names = "--web-port", defaultValue = "" + WebChatServer.DEFAULT_PORT, paramLabel = "PORT",
             description = "Port of the chat page and WebSocket (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int webPort;
@@ -205,6 +210,7 @@ final class ServerCommand implements Callable<Integer> {
         if (maxConnections != null) limits = limits.withMaxConnections(maxConnections);
         if (maxMessageBytes != null) limits = limits.withMaxMessageBytes(maxMessageBytes);
         if (idleTimeout != null) limits = limits.withIdleTimeout(idleTimeout);
+        if (writeTimeout != null) limits = limits.withWriteTimeout(writeTimeout);
         return limits;
     }
 

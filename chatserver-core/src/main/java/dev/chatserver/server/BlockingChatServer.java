@@ -27,6 +27,8 @@ final class BlockingChatServer implements ChatServer {
     private final Set<BlockingConnection> open = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread acceptor;
+    /** Closes connections whose write waits beyond the write timeout; a virtual thread. */
+    private final Thread writeWatch;
     private volatile boolean closing;
 
     private BlockingChatServer(ServerContext context, ServerSocket listener, String host, ConnectionMode mode) {
@@ -36,6 +38,8 @@ final class BlockingChatServer implements ChatServer {
         this.mode = mode;
         this.connectionThreads = mode == ConnectionMode.VIRTUAL ? Thread.ofVirtual() : Thread.ofPlatform();
         this.acceptor = Thread.ofPlatform().name("chat-accept-" + listener.getLocalPort()).unstarted(this::acceptLoop);
+        this.writeWatch = Thread.ofVirtual().name("chat-write-watch-" + listener.getLocalPort())
+                .unstarted(this::watchWrites);
     }
 
     static ChatServer start(ServerContext context, String host, int port, ConnectionMode mode) throws IOException {
@@ -49,7 +53,22 @@ final class BlockingChatServer implements ChatServer {
         }
         BlockingChatServer server = new BlockingChatServer(context, listener, host, mode);
         server.acceptor.start();
+        server.writeWatch.start();
         return server;
+    }
+
+    /** The write watch: checks every connection's write a few times per timeout, at most once a second. */
+    private void watchWrites() {
+        long period = Math.clamp(context.limits.writeTimeout().toMillis() / 4, 10, 1000);
+        while (!closing) {
+            try {
+                Thread.sleep(period);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (BlockingConnection connection : open) connection.checkWrite(now);
+        }
     }
 
     /** The accept thread. */
@@ -126,6 +145,7 @@ final class BlockingChatServer implements ChatServer {
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         closing = true;
+        writeWatch.interrupt();
         try {
             listener.close();
         } catch (IOException e) {

@@ -162,6 +162,7 @@ final class SelectorChatServer implements ChatServer {
         SelectorConnection connection;
         try {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, context.limits.sendBufferBytes());
             channel.configureBlocking(false);
             SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
             connection = new SelectorConnection(context.nextId(), channel, key, this, context);
