@@ -104,7 +104,7 @@ final class EngineLoop implements Runnable {
             while (running) {
                 runCommands();
                 if (!running) break;
-                long graceLeft = suspendPaused();
+                suspendPaused();
                 assignSlots();
                 // The step's flag is taken every pass: left set beside ours, it would start a second, needless
                 // compaction (a copy of the whole cache) on the next pass.
@@ -115,6 +115,8 @@ final class EngineLoop implements Runnable {
                 publishStats();
                 if (!decoded && !engine.hasCommands()) {
                     // A paused reply leaves its slot when its grace ends, a suspended one's cache later: wake for that.
+                    // Noted now, after the step that may just have filled a reply's buffer.
+                    long graceLeft = suspendPaused();
                     if (graceLeft >= 0) LockSupport.parkNanos(this, Math.max(graceLeft, 1_000_000));
                     else LockSupport.park(this);
                 }
@@ -226,22 +228,27 @@ final class EngineLoop implements Runnable {
      * Suspends the replies paused beyond the grace (they leave their slot, which keeps their session's cache) and
      * evicts the caches of replies suspended for long.
      *
-     * @return nanoseconds until the next paused reply's grace or suspended cache's time ends, or -1 for none
+     * @return nanoseconds until the next paused reply's grace or suspended cache's time ends, 0 when this call freed a
+     *         slot or cache, or -1 for none
      */
     private long suspendPaused() {
         long now = System.nanoTime();
+        boolean changed = false;
         for (Slot paused = suspensions.preemptable(slots, now); paused != null;
              paused = suspensions.preemptable(slots, now)) {
+            changed = true;
             LOG.log(Level.DEBUG, "session {0}: its listener took nothing for {1} ms; its reply leaves slot {2}",
                     paused.turn.reply.session().id(), (now - paused.turn.pausedSinceNanos) / 1_000_000, paused.seq);
             suspensions.suspend(paused);
         }
         for (Turn stale = suspensions.staleResident(now); stale != null; stale = suspensions.staleResident(now)) {
+            changed = true;
             LOG.log(Level.DEBUG, "session {0}: suspended reply''s cache evicted", stale.reply.session().id());
             evict(slots[stale.conversation.slot]);
         }
         long graceLeft = suspensions.notePauses(slots, now);
         long staleLeft = suspensions.nanosUntilStale(now);
+        if (changed) return 0; // a slot may be free for waiting work: another pass first
         return graceLeft < 0 ? staleLeft : staleLeft < 0 ? graceLeft : Math.min(graceLeft, staleLeft);
     }
 

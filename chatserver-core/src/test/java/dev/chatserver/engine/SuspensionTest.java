@@ -74,6 +74,28 @@ class SuspensionTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("modelsAndSamplings")
+    void aStalledReplyAloneLeavesItsSlotAndResumesFromItsCache(Path model, Sampling sampling)
+            throws InterruptedException {
+        String expected;
+        try (ChatEngine engine = engine(model, sampling); ChatSession a = engine.openSession()) {
+            expected = ask(a, STALLED);
+        }
+        try (ChatEngine engine = engine(model, sampling); ChatSession a = engine.openSession()) {
+            Transcript stalled = Transcript.blocking();
+            Reply reply = a.send(STALLED, stalled);
+            stalled.awaitFirstPiece();
+            // Nothing waits: after the grace the reply still leaves its slot, whose cache it finds again.
+            TestEngines.eventually("the stalled reply holds its slot", () -> engine.stats().activeReplies() == 1);
+            TestEngines.eventually("the stalled reply left its slot", () -> engine.stats().activeReplies() == 0);
+            assertThat(reply.await(Duration.ZERO)).as("the stalled reply is still open").isEmpty();
+            assertThat(engine.stats().kvCellsInUse()).as("its cache stays").isPositive();
+            stalled.release();
+            assertThat(outcome(stalled, TestEngines.await(reply), reply)).isEqualTo(expected);
+        }
+    }
+
     private static String ask(ChatSession session, String text) {
         Transcript transcript = Transcript.recording();
         Reply reply = session.send(text, transcript);

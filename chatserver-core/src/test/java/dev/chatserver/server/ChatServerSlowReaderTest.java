@@ -30,7 +30,7 @@ class ChatServerSlowReaderTest {
     void clientsThatNeverReadLeaveTheSlotsToClientsThatDo(ConnectionMode mode) throws Exception {
         ServerLimits limits = ServerLimits.DEFAULTS.withSendBufferBytes(16 * 1024).withOutboundBytes(4096)
                 .withWriteTimeout(Duration.ofMinutes(10));
-        try (ChatEngine engine = TestEngines.start(SLOTS, b -> b.maxTokens(64).contextPerSession(256)
+        try (ChatEngine engine = TestEngines.start(SLOTS, b -> b.maxTokens(128).contextPerSession(512)
                      .pausedReplyGrace(Duration.ofMillis(200)));
              ChatServer server = ChatServer.builder(engine).port(0).mode(mode).limits(limits).start();
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
