@@ -20,16 +20,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Generated tokens per second and time to first token for {@code sessions} concurrent sessions: our
- * {@code ChatEngine} against llama.cpp's own server loop in the same native library, same model file, threads,
- * context per session and greedy sampling.
+ * {@code ChatEngine} ({@code impl=ours}, llama.cpp v0.5.0 through FFM) or java-llama.cpp ({@code impl=llamacpp},
+ * {@code de.kherud:llama}: llama.cpp b4916's own server loop behind JNI), same model file, threads, context per
+ * session and greedy sampling.
  * <p>
- * One benchmark invocation runs one round on each side, in alternating order: in a round every session gets the
- * same prompt at the same moment and the round ends when the last reply is complete. Both sides live in the same
- * JVM and take turns round by round, so that on a shared machine both see the same background load (trials of
- * their own, minutes apart, would not). An iteration runs such pairs back to back for its time (at least one), so
- * the tiny model gets many rounds and a warm JIT while a big one still fits. JMH's score is the mean time of a pair;
- * tokens/s (all tokens of the measured rounds over their summed time) and the mean time to first token of each side
- * go to {@link TrialMetrics}, one line per side ({@code impl=ours}, {@code impl=llamacpp}).
+ * Every value of {@code impl} is a trial of its own in a forked JVM: the two carry different llama.cpp builds, which
+ * must never be loaded into one process. In a round every session gets the same prompt at the same moment and the
+ * round ends when the last reply is complete; an iteration runs rounds back to back for its time (at least one), so
+ * the tiny model gets many rounds and a warm JIT while a big one still fits. JMH's score is the mean time of a round;
+ * tokens/s (all tokens of the measured rounds over their summed time) and the mean time to first token go to
+ * {@link TrialMetrics}, one line per trial.
  * State of one trial; JMH's benchmark thread runs every method.
  */
 @State(Scope.Benchmark)
@@ -70,10 +70,12 @@ public class ThroughputBenchmark {
     @Param({"true"})
     public boolean batchInvariant;
 
-    private Side ours;
-    private Side anchor;
+    /** Which implementation this trial measures: {@value ReportWriter#OURS} or {@value ReportWriter#ANCHOR}. */
+    @Param({ReportWriter.OURS, ReportWriter.ANCHOR})
+    public String impl;
+
+    private Side side;
     private boolean measuring;
-    private boolean oursFirst;
 
     /** One implementation and what its measured rounds produced. */
     private record Side(Generator generator, TrialMetrics metrics) {
@@ -88,15 +90,18 @@ public class ThroughputBenchmark {
         }
     }
 
-    /** Loads the model into both implementations. */
+    /** Loads the model into this trial's implementation. */
     @Setup(Level.Trial)
     public void loadModel() {
         BenchLogging.quiet();
         var file = BenchModels.resolve(model);
-        ours = new Side(new EngineGenerator(file, sessions, tokens, threads, CONTEXT_PER_SESSION, batchInvariant),
-                metrics(ReportWriter.OURS));
-        anchor = new Side(new LlamaServerGenerator(file, sessions, tokens, threads, CONTEXT_PER_SESSION),
-                metrics(ReportWriter.ANCHOR));
+        Generator generator = switch (impl) {
+            case ReportWriter.OURS -> new EngineGenerator(file, sessions, tokens, threads, CONTEXT_PER_SESSION,
+                    batchInvariant);
+            case ReportWriter.ANCHOR -> new LlamaServerGenerator(file, sessions, tokens, threads, CONTEXT_PER_SESSION);
+            default -> throw new IllegalArgumentException("unknown impl " + impl);
+        };
+        side = new Side(generator, metrics(impl));
     }
 
     private TrialMetrics metrics(String impl) {
@@ -111,25 +116,20 @@ public class ThroughputBenchmark {
         measuring = iteration.getType() == IterationType.MEASUREMENT;
     }
 
-    /** One round on each side, the order alternating; returns the tokens so the work cannot be optimised away. */
+    /** One round; returns the tokens so the work cannot be optimised away. */
     @Benchmark
-    public long roundPair() throws InterruptedException {
-        oursFirst = !oursFirst;
-        Side first = oursFirst ? ours : anchor;
-        Side second = oursFirst ? anchor : ours;
-        return first.round(sessions, measuring) + second.round(sessions, measuring);
+    public long round() throws InterruptedException {
+        return side.round(sessions, measuring);
     }
 
-    /** Publishes tokens/s and time to first token of each side's measured rounds, then unloads the models. */
+    /** Publishes tokens/s and time to first token of the measured rounds, then unloads the model. */
     @TearDown(Level.Trial)
     public void unloadModel() {
+        if (side == null) return;
         try {
-            for (Side side : new Side[] {ours, anchor}) {
-                if (side != null) publish(side.metrics());
-            }
+            publish(side.metrics());
         } finally {
-            if (ours != null) ours.generator().close();
-            if (anchor != null) anchor.generator().close();
+            side.generator().close();
         }
     }
 

@@ -2,6 +2,8 @@ package dev.chatserver.cli;
 
 import dev.chatserver.gguf.GgmlType;
 import dev.chatserver.gguf.ModelSummary;
+import dev.chatserver.llama.LlamaException;
+import dev.chatserver.llama.LlamaRuntime;
 import dev.chatserver.models.ByteSizes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -13,8 +15,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code chatserver model info FILE}: what a GGUF file holds, read from its header (no weights are loaded, no
- * native code runs). Runs on the main thread.
+ * {@code chatserver model info FILE}: what a GGUF file holds, read from its header (no weights are loaded), and the
+ * llama.cpp that would run it (the native library is opened for that, nothing more). Runs on the main thread.
  */
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Show a GGUF model's name, architecture, size, context length and vocabulary.")
@@ -41,8 +43,18 @@ final class ModelInfoCommand implements Callable<Integer> {
         out.printf("context length: %s%n", model.contextLength() > 0 ? model.contextLength() + " tokens" : "unknown");
         out.printf("vocabulary:     %s%n", model.vocabularySize() > 0 ? model.vocabularySize() + " tokens" : "unknown");
         out.printf("chat template:  %s%n", model.chatTemplatePresent() ? "yes" : "no (ChatML is used)");
+        out.printf("runtime:        %s%n", runtime());
         out.flush();
         return 0;
+    }
+
+    /** The llama.cpp that would run the model; a library that cannot be loaded is said, not an error here. */
+    private static String runtime() {
+        try {
+            return LlamaRuntime.current().describe();
+        } catch (LlamaException e) {
+            return "unavailable (" + e.getMessage() + ")";
+        }
     }
 
     private static String grouped(long value) {

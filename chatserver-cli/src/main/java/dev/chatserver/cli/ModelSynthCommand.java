@@ -35,6 +35,10 @@ final class ModelSynthCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     String preset;
 
+    @Option(names = "--arch", paramLabel = "NAME",
+            description = "Architecture: llama (the default) or qwen3 (adds per-head query and key norms).")
+    String architecture;
+
     @Option(names = "--vocab", paramLabel = "N", description = "Vocabulary size.")
     Integer vocab;
 
@@ -110,6 +114,13 @@ final class ModelSynthCommand implements Callable<Integer> {
         if (type != null) builder.type(type.ggml);
         if (seed != null) builder.seed(seed);
         if (name != null) builder.name(name);
+        if (architecture != null) {
+            if (!SyntheticModel.ARCHITECTURES.contains(architecture)) {
+                throw CommandFailure.usage("unknown --arch '" + architecture + "' (known: "
+                        + String.join(", ", SyntheticModel.ARCHITECTURES) + ")");
+            }
+            builder.architecture(architecture);
+        }
         return builder.build(); // an inconsistent shape is an IllegalArgumentException: exit code 2
     }
 }

@@ -3,6 +3,8 @@ package dev.chatserver.cli;
 import dev.chatserver.engine.ChatEngine;
 import dev.chatserver.engine.EngineConfig;
 import dev.chatserver.engine.Sampling;
+import dev.chatserver.metrics.ChatMetrics;
+import dev.chatserver.metrics.PrometheusMetrics;
 import dev.chatserver.server.ChatServer;
 import dev.chatserver.server.ConnectionMode;
 import dev.chatserver.server.ServerLimits;
@@ -10,6 +12,7 @@ import dev.chatserver.web.WebChatServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,12 +30,15 @@ import picocli.CommandLine.Spec;
  * {@code --no-web}, to browsers over HTTP and WebSocket.
  *
  * <p>Prints {@code The server has been started, listening on: <host>:<port>} once both ports listen (scripts wait
- * for that line), then the chat page's address. SIGINT or SIGTERM shuts down in order (servers, then the engine)
- * and the command returns 0. Runs on the main thread, which waits for the stop signal.
+ * for that line), then the chat page's address, and logs a {@link StartupSummary} line. The engine counts into
+ * Prometheus metrics, served with {@code GET /metrics} on the web port. SIGINT or SIGTERM shuts down in order
+ * (servers, then the engine) and the command returns 0. Runs on the main thread, which waits for the stop signal.
  */
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Serve a GGUF model to chat clients over TCP and to browsers over WebSocket.")
 final class ServerCommand implements Callable<Integer> {
+
+    private static final System.Logger LOG = System.getLogger(ServerCommand.class.getName());
 
     /** Where the model is looked for when {@code -m} is not given. */
     static final Path DEFAULT_MODEL = Path.of("models", "model.gguf");
@@ -139,18 +145,33 @@ final class ServerCommand implements Callable<Integer> {
             description = "Also accept browser pages from this origin, e.g. http://localhost:3000 (repeatable).")
     List<URI> allowedOrigins = new ArrayList<>();
 
+    @Option(names = "--allow-host", paramLabel = "HOST[:PORT]",
+            description = "Also accept this name in the Host header, e.g. a load balancer's public name; without a"
+                    + " port, any port (repeatable).")
+    List<String> allowedHosts = new ArrayList<>();
+
+    /** How log lines are written. */
+    enum LogFormat { text, json }
+
+    @Option(names = "--log-format", defaultValue = "text", paramLabel = "FORMAT",
+            description = "Log lines on stderr as text or json (one JSON object per line) (default: ${DEFAULT-VALUE}).")
+    LogFormat logFormat;
+
     @Override
     public Integer call() throws Exception {
+        if (logFormat == LogFormat.json) CliLogging.json();
         checkPort("--port", port);
         checkPort("--web-port", webPort);
         // Every value is checked before the model is looked for (and perhaps downloaded).
         ServerLimits limits = limits();
+        allowedHosts.forEach(ServerCommand::checkHost);
         engineConfig(model != null ? model : DEFAULT_MODEL);
         EngineConfig config = engineConfig(modelFile());
         try (RunningServers servers = new RunningServers()) {
             // Ctrl-C while the model loads ends the JVM the usual way; this hook then frees what was started.
             Runtime.getRuntime().addShutdownHook(new Thread(servers::close, "server-shutdown"));
-            servers.engine = ChatEngine.create(config);
+            servers.metrics = ChatMetrics.prometheus();
+            servers.engine = ChatEngine.create(config, servers.metrics);
             servers.tcp = startTcp(servers.engine, limits);
             if (!noWeb) {
                 servers.web = startWeb(servers.engine);
@@ -162,6 +183,9 @@ final class ServerCommand implements Callable<Integer> {
                 out.println("Chat in your browser: " + servers.web.uri());
             }
             out.flush();
+            LOG.log(Level.INFO, new StartupSummary(servers.engine.info(), config.threads(), mode,
+                    servers.tcp.host() + ":" + servers.tcp.port(), servers.web == null ? null : servers.web.uri())
+                    .line());
             stop.await();
         }
         return 0;
@@ -232,11 +256,27 @@ final class ServerCommand implements Callable<Integer> {
         if (maxConnections != null) builder.maxConnections(maxConnections);
         if (maxMessageBytes != null) builder.maxMessageBytes(maxMessageBytes);
         allowedOrigins.forEach(builder::allowOrigin);
+        allowedHosts.forEach(builder::allowHost);
         try {
             return builder.start();
         } catch (UncheckedIOException e) {
             throw CommandFailure.runtime("cannot serve the chat page on " + host + ":" + webPort + ": "
                     + e.getCause().getMessage() + " (choose another --web-port, or --no-web)", e);
+        }
+    }
+
+    /** A {@code --allow-host} value must be what a {@code Host} header holds: a name or address, perhaps a port. */
+    private static void checkHost(String value) {
+        URI uri;
+        try {
+            uri = new URI("http://" + value.trim());
+        } catch (java.net.URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getHost() == null || !uri.getRawPath().isEmpty() || uri.getUserInfo() != null
+                || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw CommandFailure.usage("--allow-host must be a host name or address with an optional :port, was "
+                    + value);
         }
     }
 
@@ -255,15 +295,18 @@ final class ServerCommand implements Callable<Integer> {
         volatile ChatEngine engine;
         volatile ChatServer tcp;
         volatile WebChatServer web;
+        volatile PrometheusMetrics metrics;
 
         @Override
         public synchronized void close() {
             if (web != null) web.close();
             if (tcp != null) tcp.close();
             if (engine != null) engine.close();
+            if (metrics != null) metrics.close();
             web = null;
             tcp = null;
             engine = null;
+            metrics = null;
         }
     }
 }

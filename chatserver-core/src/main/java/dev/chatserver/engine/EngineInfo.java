@@ -9,7 +9,8 @@ package dev.chatserver.engine;
  * @param contextPerSession  context tokens per conversation
  * @param parallel           sequences decoded together
  * @param maxTokens          maximum tokens per answer
+ * @param runtime            the llama.cpp that runs it, e.g. {@code llama.cpp v0.5.0, CPU backend haswell}
  */
 public record EngineInfo(String modelName, String architecture, long parameters, int contextPerSession,
-                         int parallel, int maxTokens) {
+                         int parallel, int maxTokens, String runtime) {
 }

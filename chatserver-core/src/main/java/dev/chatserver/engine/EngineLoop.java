@@ -8,6 +8,7 @@ import dev.chatserver.llama.LlamaModel;
 import dev.chatserver.llama.ModelParams;
 import dev.chatserver.llama.Sampler;
 import dev.chatserver.llama.LlamaException;
+import dev.chatserver.metrics.ChatMetrics;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -44,6 +45,8 @@ final class EngineLoop implements Runnable {
     private final PromptBuilder prompts;
     private final DecodeStep step;
     private final Suspensions suspensions;
+    /** Takes one timing per decode step: a few lock-free adds (see the metrics package). */
+    private final ChatMetrics metrics;
     private volatile EngineStats stats = new EngineStats(0, 0, 0, 0);
     /** Counts passes; the clock of least-recently-used eviction. */
     private long clock;
@@ -53,13 +56,23 @@ final class EngineLoop implements Runnable {
     /** Set when cells were removed from the cache; the cache is compacted before the next decode. */
     private boolean holes;
 
+    /**
+     * Most tokens of one decode call while answers must not depend on other sessions, the padding token included:
+     * llama.cpp v0.5.0's CPU backend computes a micro-batch of 64 or more rows by another path than one of 2 to 63,
+     * whose results differ in the last bits (measured on F32, F16 and Q8_0 synthetic models and the story model: a
+     * row's logits are identical beside 1 to 62 other rows and different beside 63 or more). Capping every decode
+     * at 63 keeps every row on one path, whatever else is in the batch and however a prompt is chunked.
+     */
+    static final int INVARIANT_MAX_ROWS = 63;
+
     EngineLoop(EngineConfig config, LlamaModel model, LlamaChatEngine engine, boolean traceLogits) {
         this.config = config;
         this.model = model;
         this.engine = engine;
+        this.metrics = engine.metrics();
         this.context = model.newContext(contextParams(config));
         try {
-            this.batch = Batch.create(config.batchSize() + 1, 1);
+            this.batch = Batch.create(rowsPerDecode(config) + 1, 1);
             this.slots = new Slot[config.parallel()];
             for (int i = 0; i < slots.length; i++) slots[i] = new Slot(i, newSampler(config.sampling()));
         } catch (RuntimeException | Error e) {
@@ -68,7 +81,7 @@ final class EngineLoop implements Runnable {
         }
         this.suspensions = new Suspensions(config.pausedReplyGrace(), () -> newSampler(config.sampling()));
         this.prompts = new PromptBuilder(model, config.contextPerSession(), config.maxTokens());
-        this.step = new DecodeStep(context, model.vocab(), batch, slots, config.batchSize(), config.parallel(),
+        this.step = new DecodeStep(context, model.vocab(), batch, slots, rowsPerDecode(config), config.parallel(),
                 config.batchInvariant(), config.maxDraftTokens(), traceLogits, this::finish);
     }
 
@@ -79,13 +92,18 @@ final class EngineLoop implements Runnable {
     private static ContextParams contextParams(EngineConfig config) {
         // One micro-batch per decode call: a decode then either stores all its tokens or none. One more sequence id
         // and cell for the padding token of one-token batches, one more batch place for it (see DecodeStep).
-        int batch = config.batchSize() + 1;
+        int batch = rowsPerDecode(config) + 1;
         long cells = (long) config.contextPerSession() * config.parallel() + 1;
         if (cells > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("context per session × parallel is too large: " + cells + " tokens");
         }
         return new ContextParams((int) cells, batch, batch,
                 config.parallel() + 1, config.threads(), config.threads(), config.batchInvariant());
+    }
+
+    /** @return tokens of a step before the padding token: the batch size, capped while batch invariant */
+    private static int rowsPerDecode(EngineConfig config) {
+        return config.batchInvariant() ? Math.min(config.batchSize(), INVARIANT_MAX_ROWS - 1) : config.batchSize();
     }
 
     private static Sampler newSampler(Sampling sampling) {
@@ -111,7 +129,9 @@ final class EngineLoop implements Runnable {
                 holes |= step.takeCellsRemoved();
                 if (holes) compact();
                 clock++;
+                long stepStart = System.nanoTime();
                 boolean decoded = step.run(clock);
+                if (decoded) metrics.decodeStep(System.nanoTime() - stepStart);
                 publishStats();
                 if (!decoded && !engine.hasCommands()) {
                     // A paused reply leaves its slot when its grace ends, a suspended one's cache later: wake for that.

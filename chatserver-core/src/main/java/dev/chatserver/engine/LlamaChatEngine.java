@@ -2,7 +2,10 @@ package dev.chatserver.engine;
 
 import dev.chatserver.llama.ChatMessage;
 import dev.chatserver.llama.LlamaModel;
+import dev.chatserver.llama.LlamaRuntime;
 import dev.chatserver.llama.ModelInfo;
+import dev.chatserver.metrics.ChatMetrics;
+import dev.chatserver.metrics.EngineLoad;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
@@ -34,14 +37,19 @@ final class LlamaChatEngine implements ChatEngine {
     private volatile String failure;
     private final EngineLoop loop;
     private final Thread thread;
+    private final ChatMetrics metrics;
+    /** Lets scrapes read {@link #stats()}; closed with the engine. */
+    private final ChatMetrics.Registration load;
 
-    private LlamaChatEngine(EngineConfig config, LlamaModel model, boolean traceLogits) {
+    private LlamaChatEngine(EngineConfig config, LlamaModel model, ChatMetrics metrics, boolean traceLogits) {
         this.config = config;
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         ModelInfo modelInfo = model.info();
         this.info = new EngineInfo(modelInfo.name(), modelInfo.architecture(), modelInfo.parameters(),
-                config.contextPerSession(), config.parallel(), config.maxTokens());
+                config.contextPerSession(), config.parallel(), config.maxTokens(), LlamaRuntime.current().describe());
         this.loop = new EngineLoop(config, model, this, traceLogits);
         this.thread = Thread.ofPlatform().name("chatserver-engine").daemon(true).unstarted(loop);
+        this.load = metrics.trackEngine(new StatsLoad());
     }
 
     /**
@@ -51,7 +59,15 @@ final class LlamaChatEngine implements ChatEngine {
      * @return the running engine
      */
     static ChatEngine start(EngineConfig config) {
-        return start(config, false);
+        return start(config, ChatMetrics.none(), false);
+    }
+
+    static ChatEngine start(EngineConfig config, ChatMetrics metrics) {
+        return start(config, metrics, false);
+    }
+
+    static LlamaChatEngine start(EngineConfig config, boolean traceLogits) {
+        return start(config, ChatMetrics.none(), traceLogits);
     }
 
     /**
@@ -59,19 +75,21 @@ final class LlamaChatEngine implements ChatEngine {
      *                    that answers are bit-identical whatever other sessions do (costs a copy of the logits
      *                    per token)
      */
-    static LlamaChatEngine start(EngineConfig config, boolean traceLogits) {
+    static LlamaChatEngine start(EngineConfig config, ChatMetrics metrics, boolean traceLogits) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(metrics, "metrics");
         LlamaModel model = EngineLoop.loadModel(config);
         LlamaChatEngine engine;
         try {
-            engine = new LlamaChatEngine(config, model, traceLogits);
+            engine = new LlamaChatEngine(config, model, metrics, traceLogits);
         } catch (RuntimeException | Error e) {
             model.close();
             throw e;
         }
         engine.thread.start();
-        LOG.log(Level.INFO, "engine started: {0}, {1} slots of {2} tokens", engine.info.modelName(),
-                config.parallel(), config.contextPerSession());
+        LOG.log(Level.INFO, "engine started: {0} ({1}), {2} slots of {3} tokens, {4} threads, {5}",
+                engine.info.modelName(), engine.info.architecture(), config.parallel(), config.contextPerSession(),
+                config.threads(), engine.info.runtime());
         return engine;
     }
 
@@ -197,6 +215,16 @@ final class LlamaChatEngine implements ChatEngine {
     }
 
     @Override
+    public boolean isRunning() {
+        return isAccepting() && thread.isAlive();
+    }
+
+    @Override
+    public ChatMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
     public void close() {
         post(new EngineCommand.Shutdown());
         if (Thread.currentThread() == thread) return;
@@ -209,6 +237,30 @@ final class LlamaChatEngine implements ChatEngine {
             }
         }
         sessions.clear();
+        load.close();
         if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** The engine's published stats as the metrics' sampled gauges; read on the scraping thread. */
+    private final class StatsLoad implements EngineLoad {
+        @Override
+        public int queuedReplies() {
+            return loop.stats().queuedReplies();
+        }
+
+        @Override
+        public int activeReplies() {
+            return loop.stats().activeReplies();
+        }
+
+        @Override
+        public int kvCellsInUse() {
+            return loop.stats().kvCellsInUse();
+        }
+
+        @Override
+        public int openSessions() {
+            return LlamaChatEngine.this.openSessions();
+        }
     }
 }

@@ -35,7 +35,8 @@ final class ReplyHandle implements Reply {
     ReplyHandle(EngineSession session, String text, ReplyListener listener, int bufferPieces, Runnable wakeEngine) {
         this.session = session;
         this.text = text;
-        this.channel = new ReplyChannel(bufferPieces, listener, wakeEngine, this::cancel, session.id());
+        this.channel = new ReplyChannel(bufferPieces, CountingListener.of(listener, session.engine().metrics()),
+                wakeEngine, this::cancel, session.id());
         channel.startDelivery(delivered::complete);
     }
 

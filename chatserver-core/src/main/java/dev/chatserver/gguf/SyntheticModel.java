@@ -17,8 +17,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The shape of a synthetic llama-architecture model, which {@link #write(Path)} turns into a GGUF file that
- * llama.cpp loads: a SentencePiece-style vocabulary (see {@code SyntheticVocabulary}), a ChatML chat template
+ * The shape of a synthetic model of the llama or the qwen3 architecture, which {@link #write(Path)} turns into a
+ * GGUF file that llama.cpp loads: a SentencePiece-style vocabulary (see {@code SyntheticVocabulary}), a ChatML chat template
  * and seeded pseudo-random weights. Same shape and seed give a byte-identical file.
  *
  * <p>The weights are scaled so that greedy generation depends on the prompt and rarely picks control, byte or
@@ -37,9 +37,14 @@ import java.util.Set;
  * @param type        type of the weight matrices: F32, F16 or Q8_0 (norms are always F32)
  * @param seed        seed of the weights
  * @param name        {@code general.name}
+ * @param architecture {@code general.architecture}: {@code llama}, or {@code qwen3} (the llama blocks plus an RMS
+ *                    norm of every query and key head, {@code attn_q_norm} / {@code attn_k_norm}, as Qwen3 has)
  */
 public record SyntheticModel(int vocab, int embd, int layers, int heads, int kvHeads, int feedForward,
-                             int context, GgmlType type, long seed, String name) {
+                             int context, GgmlType type, long seed, String name, String architecture) {
+
+    /** The architectures {@link #write} can produce. */
+    public static final List<String> ARCHITECTURES = List.of("llama", "qwen3");
 
     /** Bump when the generated file changes for the same shape, so that cached files are rewritten. */
     private static final String FORMAT_VERSION = "2";
@@ -51,6 +56,9 @@ public record SyntheticModel(int vocab, int embd, int layers, int heads, int kvH
     public SyntheticModel {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(architecture, "architecture");
+        require(ARCHITECTURES.contains(architecture),
+                "architecture must be one of " + String.join(", ", ARCHITECTURES) + ", not " + architecture);
         require(vocab >= SyntheticVocabulary.minimumSize(), "vocab must be at least " + SyntheticVocabulary.minimumSize());
         require(embd > 0 && layers > 0 && heads > 0 && kvHeads > 0 && feedForward > 0 && context > 0,
                 "sizes must be positive");
@@ -145,7 +153,8 @@ public record SyntheticModel(int vocab, int embd, int layers, int heads, int kvH
     public Map<String, GgufValue> metadata() {
         SyntheticVocabulary vocabulary = SyntheticVocabulary.of(vocab);
         Map<String, GgufValue> metadata = new LinkedHashMap<>();
-        metadata.put("general.architecture", GgufValue.of("llama"));
+        String arch = architecture;
+        metadata.put("general.architecture", GgufValue.of(arch));
         metadata.put("general.name", GgufValue.of(name));
         metadata.put("general.alignment", GgufValue.uint32(GgufFile.DEFAULT_ALIGNMENT));
         metadata.put("general.file_type", GgufValue.uint32(switch (type) {
@@ -153,16 +162,16 @@ public record SyntheticModel(int vocab, int embd, int layers, int heads, int kvH
             case F16 -> 1;
             default -> 7; // LLAMA_FTYPE_MOSTLY_Q8_0
         }));
-        metadata.put("llama.vocab_size", GgufValue.uint32(vocab));
-        metadata.put("llama.context_length", GgufValue.uint32(context));
-        metadata.put("llama.embedding_length", GgufValue.uint32(embd));
-        metadata.put("llama.block_count", GgufValue.uint32(layers));
-        metadata.put("llama.feed_forward_length", GgufValue.uint32(feedForward));
-        metadata.put("llama.attention.head_count", GgufValue.uint32(heads));
-        metadata.put("llama.attention.head_count_kv", GgufValue.uint32(kvHeads));
-        metadata.put("llama.rope.dimension_count", GgufValue.uint32(embd / heads));
-        metadata.put("llama.attention.layer_norm_rms_epsilon", GgufValue.float32(1e-5f));
-        metadata.put("llama.rope.freq_base", GgufValue.float32(10_000f));
+        metadata.put(arch + ".vocab_size", GgufValue.uint32(vocab));
+        metadata.put(arch + ".context_length", GgufValue.uint32(context));
+        metadata.put(arch + ".embedding_length", GgufValue.uint32(embd));
+        metadata.put(arch + ".block_count", GgufValue.uint32(layers));
+        metadata.put(arch + ".feed_forward_length", GgufValue.uint32(feedForward));
+        metadata.put(arch + ".attention.head_count", GgufValue.uint32(heads));
+        metadata.put(arch + ".attention.head_count_kv", GgufValue.uint32(kvHeads));
+        metadata.put(arch + ".rope.dimension_count", GgufValue.uint32(embd / heads));
+        metadata.put(arch + ".attention.layer_norm_rms_epsilon", GgufValue.float32(1e-5f));
+        metadata.put(arch + ".rope.freq_base", GgufValue.float32(10_000f));
         metadata.put("tokenizer.ggml.model", GgufValue.of("llama"));
         metadata.put("tokenizer.ggml.tokens", GgufValue.stringArray(vocabulary.tokens()));
         metadata.put("tokenizer.ggml.scores", GgufValue.float32Array(vocabulary.scores()));
@@ -202,6 +211,7 @@ public record SyntheticModel(int vocab, int embd, int layers, int heads, int kvH
         private GgmlType type = GgmlType.F32;
         private long seed = 42;
         private String name = "synthetic-tiny";
+        private String architecture = "llama";
 
         private Builder() {
         }
@@ -217,6 +227,7 @@ public record SyntheticModel(int vocab, int embd, int layers, int heads, int kvH
             type = model.type;
             seed = model.seed;
             name = model.name;
+            architecture = model.architecture;
         }
 
         /** Vocabulary size. */
@@ -279,9 +290,16 @@ public record SyntheticModel(int vocab, int embd, int layers, int heads, int kvH
             return this;
         }
 
+        /** {@code general.architecture}: one of {@link #ARCHITECTURES}. */
+        public Builder architecture(String arch) {
+            this.architecture = arch;
+            return this;
+        }
+
         /** The model. @throws IllegalArgumentException if the shape is inconsistent */
         public SyntheticModel build() {
-            return new SyntheticModel(vocab, embd, layers, heads, kvHeads, feedForward, context, type, seed, name);
+            return new SyntheticModel(vocab, embd, layers, heads, kvHeads, feedForward, context, type, seed, name,
+                    architecture);
         }
     }
 }

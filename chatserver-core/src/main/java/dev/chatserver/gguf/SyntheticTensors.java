@@ -9,7 +9,8 @@ import java.util.function.IntToDoubleFunction;
  * (shapes in ggml order, row length first): {@code token_embd} [embd, vocab], per block {@code attn_norm} [embd],
  * {@code attn_q} [embd, embd], {@code attn_k}/{@code attn_v} [embd, kvDim], {@code attn_output} [embd, embd],
  * {@code ffn_norm} [embd], {@code ffn_gate}/{@code ffn_up} [embd, ff], {@code ffn_down} [ff, embd], then
- * {@code output_norm} [embd] and {@code output} [embd, vocab].
+ * {@code output_norm} [embd] and {@code output} [embd, vocab]. The qwen3 architecture adds per block
+ * {@code attn_q_norm} and {@code attn_k_norm} [head size], applied to every head.
  *
  * <p>Weights are uniform with standard deviation {@code gain / sqrt(fan-in)}; the gains below were chosen by
  * looking at greedy generations of the tiny model: larger query/key gains make attention sharper, so the output
@@ -53,6 +54,10 @@ final class SyntheticTensors {
             weights(block + "attn_k.weight", embd, kvDim, QUERY_KEY_GAIN);
             weights(block + "attn_v.weight", embd, kvDim, VALUE_GAIN);
             weights(block + "attn_output.weight", embd, embd, VALUE_GAIN);
+            if (model.architecture().equals("qwen3")) {
+                norm(block + "attn_q_norm.weight", embd / model.heads());
+                norm(block + "attn_k_norm.weight", embd / model.heads());
+            }
             norm(block + "ffn_norm.weight");
             weights(block + "ffn_gate.weight", embd, ff, FEED_FORWARD_GAIN);
             weights(block + "ffn_down.weight", ff, embd, FEED_FORWARD_GAIN);
@@ -72,8 +77,11 @@ final class SyntheticTensors {
     }
 
     private void norm(String name) {
-        int embd = model.embd();
-        tensors.add(new TensorSource(name, List.of((long) embd), GgmlType.F32, SyntheticWeights.constant(embd, 1f)));
+        norm(name, model.embd());
+    }
+
+    private void norm(String name, int size) {
+        tensors.add(new TensorSource(name, List.of((long) size), GgmlType.F32, SyntheticWeights.constant(size, 1f)));
     }
 
     private void weights(String name, int rowLength, int rows, double gain) {

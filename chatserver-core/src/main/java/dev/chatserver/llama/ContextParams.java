@@ -4,9 +4,8 @@ package dev.chatserver.llama;
  * The size and threads of a {@link LlamaContext}; the fields of {@code llama_context_params} we set (the rest keep
  * llama.cpp's defaults).
  *
- * @param contextTokens    KV cache cells shared by all sequences ({@code n_ctx}); in release b4916 the cache is
- *                         one pool, so {@code sequences} conversations of {@code n} tokens each need
- *                         {@code sequences * n}
+ * @param contextTokens    KV cache cells of all sequences together ({@code n_ctx}): {@code sequences}
+ *                         conversations of {@code n} tokens each need {@code sequences * n}
  * @param batchTokens      most tokens one {@code decode} call may carry ({@code n_batch})
  * @param microBatchTokens tokens computed at once inside a decode ({@code n_ubatch}), at most {@code batchTokens}
  * @param sequences        distinct sequence ids, 0 .. sequences-1 ({@code n_seq_max})
@@ -15,13 +14,33 @@ package dev.chatserver.llama;
  * @param flashAttention   fused attention ({@code flash_attn}): on the CPU it skips the cells of other sequences
  *                         instead of multiplying them by zero, so a sequence's results do not depend on where the
  *                         cells of the others lie (see the package documentation of {@code dev.chatserver.engine});
- *                         release b4916 then rounds {@code contextTokens} up to a multiple of 256
+ *                         {@code flash_attn_type} enabled or disabled, never llama.cpp's "auto"
+ * @param unifiedKv        one pool of {@code contextTokens} cells shared by all sequences ({@code kv_unified} true,
+ *                         as release b4916 had it), or one stream of {@code contextTokens / sequences} cells per
+ *                         sequence (false, llama.cpp's default since mid-2025: a sequence can then never use more
+ *                         than its share, nor be crowded out by others)
  */
 public record ContextParams(int contextTokens, int batchTokens, int microBatchTokens, int sequences, int threads,
-                            int threadsBatch, boolean flashAttention) {
+                            int threadsBatch, boolean flashAttention, boolean unifiedKv) {
 
     /**
-     * Params without flash attention (llama.cpp's default).
+     * Params with one shared pool of cells.
+     *
+     * @param contextTokens    KV cache cells
+     * @param batchTokens      tokens per decode call
+     * @param microBatchTokens tokens computed at once
+     * @param sequences        sequence ids
+     * @param threads          threads for single tokens
+     * @param threadsBatch     threads for batches
+     * @param flashAttention   fused attention
+     */
+    public ContextParams(int contextTokens, int batchTokens, int microBatchTokens, int sequences, int threads,
+                         int threadsBatch, boolean flashAttention) {
+        this(contextTokens, batchTokens, microBatchTokens, sequences, threads, threadsBatch, flashAttention, true);
+    }
+
+    /**
+     * Params without flash attention, with one shared pool of cells.
      *
      * @param contextTokens    KV cache cells
      * @param batchTokens      tokens per decode call
@@ -32,7 +51,7 @@ public record ContextParams(int contextTokens, int batchTokens, int microBatchTo
      */
     public ContextParams(int contextTokens, int batchTokens, int microBatchTokens, int sequences, int threads,
                          int threadsBatch) {
-        this(contextTokens, batchTokens, microBatchTokens, sequences, threads, threadsBatch, false);
+        this(contextTokens, batchTokens, microBatchTokens, sequences, threads, threadsBatch, false, true);
     }
 
     /** Default context size in tokens. */
@@ -91,7 +110,8 @@ public record ContextParams(int contextTokens, int batchTokens, int microBatchTo
      * @return a copy with that batch size
      */
     public ContextParams withBatchTokens(int tokens) {
-        return new ContextParams(contextTokens, tokens, tokens, sequences, threads, threadsBatch, flashAttention);
+        return new ContextParams(contextTokens, tokens, tokens, sequences, threads, threadsBatch, flashAttention,
+                unifiedKv);
     }
 
     /**
@@ -99,7 +119,17 @@ public record ContextParams(int contextTokens, int batchTokens, int microBatchTo
      * @return a copy with that setting
      */
     public ContextParams withFlashAttention(boolean enabled) {
-        return new ContextParams(contextTokens, batchTokens, microBatchTokens, sequences, threads, threadsBatch, enabled);
+        return new ContextParams(contextTokens, batchTokens, microBatchTokens, sequences, threads, threadsBatch, enabled,
+                unifiedKv);
+    }
+
+    /**
+     * @param unified one pool shared by all sequences (true) or a stream per sequence (false)
+     * @return a copy with that KV cache layout
+     */
+    public ContextParams withUnifiedKv(boolean unified) {
+        return new ContextParams(contextTokens, batchTokens, microBatchTokens, sequences, threads, threadsBatch,
+                flashAttention, unified);
     }
 
     /** Physical cores, guessed as half the logical processors (at least 1): llama.cpp gains nothing from SMT. */

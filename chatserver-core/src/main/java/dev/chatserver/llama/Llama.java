@@ -18,23 +18,28 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
- * The native llama.cpp library (release b4916, carried by {@code de.kherud:llama}) and the handles of the C
- * functions this package calls.
+ * The native llama.cpp library (release v0.5.0, built by the npm package {@code @node-llama-cpp/<platform>}; see
+ * {@code NativeLibrary}) and the handles of the C functions this package calls.
  *
- * <p>The first use of this class loads the library once (see {@code NativeLibrary}: nothing is printed), routes
- * llama.cpp's log to the {@link System.Logger} {@code dev.chatserver.llama.native} and calls
+ * <p>The first use of this class opens the libraries once, routes llama.cpp's and ggml's log to the
+ * {@link System.Logger} {@code dev.chatserver.llama.native}, has ggml load the best CPU backend variant for this
+ * processor ({@code ggml_backend_load_all_from_path}: without it no backend exists) and calls
  * {@code llama_backend_init}. Every handle is a static final, bound once. Thread-safe.
  */
 public final class Llama {
 
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBRARY = NativeLibrary.load();
+    private static final NativeLibrary.Loaded LOADED = NativeLibrary.load();
+    private static final SymbolLookup LIBRARY = LOADED.lookup();
 
-    /** {@code struct llama_model_params}, 64 bytes on x86-64. */
+    /** {@code struct llama_model_params}, 80 bytes on x86-64 (release v0.5.0). */
     static final StructLayout MODEL_PARAMS = MemoryLayout.structLayout(
             ADDRESS.withName("devices"),
+            ADDRESS.withName("tensor_buft_overrides"),
             JAVA_INT.withName("n_gpu_layers"),
             JAVA_INT.withName("split_mode"),
+            JAVA_INT.withName("load_mode"),
+            JAVA_INT.withName("lazy_mode"),
             JAVA_INT.withName("main_gpu"),
             MemoryLayout.paddingLayout(4),
             ADDRESS.withName("tensor_split"),
@@ -42,22 +47,38 @@ public final class Llama {
             ADDRESS.withName("progress_callback_user_data"),
             ADDRESS.withName("kv_overrides"),
             JAVA_BOOLEAN.withName("vocab_only"),
-            JAVA_BOOLEAN.withName("use_mmap"),
-            JAVA_BOOLEAN.withName("use_mlock"),
             JAVA_BOOLEAN.withName("check_tensors"),
-            MemoryLayout.paddingLayout(4));
+            JAVA_BOOLEAN.withName("use_extra_bufts"),
+            JAVA_BOOLEAN.withName("no_host"),
+            JAVA_BOOLEAN.withName("no_alloc"),
+            JAVA_BOOLEAN.withName("load_mtp"),
+            MemoryLayout.paddingLayout(2));
 
-    /** {@code struct llama_context_params}, 120 bytes on x86-64. */
+    /** {@code enum llama_load_mode}: read the file into memory. */
+    static final int LOAD_MODE_NONE = 0;
+    /** {@code enum llama_load_mode}: map the file. */
+    static final int LOAD_MODE_MMAP = 1;
+    /** {@code enum llama_flash_attn_type}: off. */
+    static final int FLASH_ATTN_DISABLED = 0;
+    /** {@code enum llama_flash_attn_type}: on. */
+    static final int FLASH_ATTN_ENABLED = 1;
+
+    /** {@code struct llama_context_params}, 160 bytes on x86-64 (release v0.5.0). */
     static final StructLayout CONTEXT_PARAMS = MemoryLayout.structLayout(
             JAVA_INT.withName("n_ctx"),
             JAVA_INT.withName("n_batch"),
             JAVA_INT.withName("n_ubatch"),
             JAVA_INT.withName("n_seq_max"),
+            JAVA_INT.withName("n_rs_seq"),
+            JAVA_INT.withName("n_outputs_max"),
+            JAVA_INT.withName("n_outputs_max_per_seq"),
             JAVA_INT.withName("n_threads"),
             JAVA_INT.withName("n_threads_batch"),
+            JAVA_INT.withName("ctx_type"),
             JAVA_INT.withName("rope_scaling_type"),
             JAVA_INT.withName("pooling_type"),
             JAVA_INT.withName("attention_type"),
+            JAVA_INT.withName("flash_attn_type"),
             JAVA_FLOAT.withName("rope_freq_base"),
             JAVA_FLOAT.withName("rope_freq_scale"),
             JAVA_FLOAT.withName("yarn_ext_factor"),
@@ -66,19 +87,22 @@ public final class Llama {
             JAVA_FLOAT.withName("yarn_beta_slow"),
             JAVA_INT.withName("yarn_orig_ctx"),
             JAVA_FLOAT.withName("defrag_thold"),
-            MemoryLayout.paddingLayout(4),
             ADDRESS.withName("cb_eval"),
             ADDRESS.withName("cb_eval_user_data"),
             JAVA_INT.withName("type_k"),
             JAVA_INT.withName("type_v"),
-            JAVA_BOOLEAN.withName("logits_all"),
+            ADDRESS.withName("abort_callback"),
+            ADDRESS.withName("abort_callback_data"),
             JAVA_BOOLEAN.withName("embeddings"),
             JAVA_BOOLEAN.withName("offload_kqv"),
-            JAVA_BOOLEAN.withName("flash_attn"),
             JAVA_BOOLEAN.withName("no_perf"),
-            MemoryLayout.paddingLayout(3),
-            ADDRESS.withName("abort_callback"),
-            ADDRESS.withName("abort_callback_data"));
+            JAVA_BOOLEAN.withName("op_offload"),
+            JAVA_BOOLEAN.withName("swa_full"),
+            JAVA_BOOLEAN.withName("kv_unified"),
+            MemoryLayout.paddingLayout(2),
+            ADDRESS.withName("samplers"),
+            JAVA_LONG.withName("n_samplers"),
+            ADDRESS.withName("ctx_other"));
 
     /** {@code struct llama_batch}, 56 bytes: a count and six arrays of {@code n_tokens} entries. */
     static final StructLayout BATCH = MemoryLayout.structLayout(
@@ -98,6 +122,10 @@ public final class Llama {
     // library
     static final MethodHandle LOG_SET = fn("llama_log_set", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
     static final MethodHandle BACKEND_INIT = fn("llama_backend_init", FunctionDescriptor.ofVoid());
+    static final MethodHandle BACKEND_LOAD_ALL_FROM_PATH = fn("ggml_backend_load_all_from_path",
+            FunctionDescriptor.ofVoid(ADDRESS));
+    static final MethodHandle VERSION = fn("llama_version", FunctionDescriptor.of(ADDRESS));
+    static final MethodHandle PRINT_SYSTEM_INFO = fn("llama_print_system_info", FunctionDescriptor.of(ADDRESS));
 
     // model
     static final MethodHandle MODEL_DEFAULT_PARAMS = fn("llama_model_default_params", FunctionDescriptor.of(MODEL_PARAMS));
@@ -135,13 +163,17 @@ public final class Llama {
     static final MethodHandle N_THREADS = fn("llama_n_threads", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle N_BATCH = fn("llama_n_batch", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle DECODE = fn("llama_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, BATCH));
-    static final MethodHandle KV_SEQ_RM = fn("llama_kv_self_seq_rm",
+    static final MethodHandle N_CTX_SEQ = fn("llama_n_ctx_seq", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+
+    // memory (the KV cache); the functions take the context's llama_memory_t
+    static final MethodHandle GET_MEMORY = fn("llama_get_memory", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    static final MethodHandle MEMORY_CLEAR = fn("llama_memory_clear", FunctionDescriptor.ofVoid(ADDRESS, JAVA_BOOLEAN));
+    static final MethodHandle MEMORY_SEQ_RM = fn("llama_memory_seq_rm",
             FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
-    static final MethodHandle KV_SEQ_ADD = fn("llama_kv_self_seq_add",
+    static final MethodHandle MEMORY_SEQ_ADD = fn("llama_memory_seq_add",
             FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    static final MethodHandle KV_SEQ_POS_MAX = fn("llama_kv_self_seq_pos_max", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    static final MethodHandle KV_USED_CELLS = fn("llama_kv_self_used_cells", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    static final MethodHandle KV_CLEAR = fn("llama_kv_self_clear", FunctionDescriptor.ofVoid(ADDRESS));
+    static final MethodHandle MEMORY_SEQ_POS_MIN = fn("llama_memory_seq_pos_min", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    static final MethodHandle MEMORY_SEQ_POS_MAX = fn("llama_memory_seq_pos_max", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     static final MethodHandle GET_LOGITS_ITH = fn("llama_get_logits_ith",
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
     static final MethodHandle STATE_SEQ_GET_SIZE = fn("llama_state_seq_get_size",
@@ -164,10 +196,15 @@ public final class Llama {
     static final MethodHandle SAMPLER_INIT_MIN_P = fn("llama_sampler_init_min_p", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT, JAVA_LONG));
     static final MethodHandle SAMPLER_INIT_TEMP = fn("llama_sampler_init_temp", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT));
     static final MethodHandle SAMPLER_INIT_DIST = fn("llama_sampler_init_dist", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    /** {@code (n_vocab, penalty_last_n, repeat, freq, present)}: release v0.5.0 added {@code n_vocab}. */
+    static final MethodHandle SAMPLER_INIT_PENALTIES = fn("llama_sampler_init_penalties",
+            FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_INT, JAVA_FLOAT, JAVA_FLOAT, JAVA_FLOAT));
     static final MethodHandle SAMPLER_SAMPLE = fn("llama_sampler_sample", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
     static final MethodHandle SAMPLER_ACCEPT = fn("llama_sampler_accept", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
     static final MethodHandle SAMPLER_RESET = fn("llama_sampler_reset", FunctionDescriptor.ofVoid(ADDRESS));
     static final MethodHandle SAMPLER_FREE = fn("llama_sampler_free", FunctionDescriptor.ofVoid(ADDRESS));
+
+    private static final LlamaRuntime RUNTIME;
 
     static {
         try {
@@ -176,13 +213,24 @@ public final class Llama {
             MemorySegment callback = LINKER.upcallStub(onLog,
                     FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, ADDRESS), Arena.global());
             LOG_SET.invokeExact(callback, MemorySegment.NULL);
+            try (Arena temp = Arena.ofConfined()) {
+                BACKEND_LOAD_ALL_FROM_PATH.invokeExact(temp.allocateFrom(LOADED.directory().toString()));
+            }
             BACKEND_INIT.invokeExact();
+            RUNTIME = new LlamaRuntime(LOADED.release(),
+                    ((MemorySegment) VERSION.invokeExact()).reinterpret(256).getString(0),
+                    NativeLog.loadedBackends(), LOADED.directory());
         } catch (Throwable e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     private Llama() {
+    }
+
+    /** @return what the static initialiser loaded; see {@link LlamaRuntime#current()} */
+    static LlamaRuntime runtime() {
+        return RUNTIME;
     }
 
     /**

@@ -26,14 +26,14 @@ public final class LlamaContext implements AutoCloseable {
     private static final long N_SEQ_MAX = Llama.offset(Llama.CONTEXT_PARAMS, "n_seq_max");
     private static final long N_THREADS = Llama.offset(Llama.CONTEXT_PARAMS, "n_threads");
     private static final long N_THREADS_BATCH = Llama.offset(Llama.CONTEXT_PARAMS, "n_threads_batch");
-    private static final long FLASH_ATTN = Llama.offset(Llama.CONTEXT_PARAMS, "flash_attn");
-
-    /** What llama_decode of release b4916 returns when it finds no free KV cells for a micro-batch. */
-    private static final int NO_SLOT_B4916 = -3;
+    private static final long FLASH_ATTN_TYPE = Llama.offset(Llama.CONTEXT_PARAMS, "flash_attn_type");
+    private static final long KV_UNIFIED = Llama.offset(Llama.CONTEXT_PARAMS, "kv_unified");
 
     private final LlamaModel model;
     private final Arena arena;
     private final MemorySegment handle;
+    /** The context's {@code llama_memory_t}: the KV cache, which the {@code llama_memory_*} functions edit. */
+    private final MemorySegment memory;
     private final int contextTokens;
     private final int batchTokens;
     private final int sequences;
@@ -52,6 +52,7 @@ public final class LlamaContext implements AutoCloseable {
             this.contextTokens = call(() -> (int) Llama.N_CTX.invokeExact(handle));
             this.sequences = call(() -> (int) Llama.N_SEQ_MAX.invokeExact(handle));
             this.threads = call(() -> (int) Llama.N_THREADS.invokeExact(handle));
+            this.memory = call(() -> (MemorySegment) Llama.GET_MEMORY.invokeExact(handle));
             this.vocabSize = model.vocab().size();
         } catch (RuntimeException | Error e) {
             arena.close(); // frees the context
@@ -71,7 +72,9 @@ public final class LlamaContext implements AutoCloseable {
             p.set(JAVA_INT, N_SEQ_MAX, params.sequences());
             p.set(JAVA_INT, N_THREADS, params.threads());
             p.set(JAVA_INT, N_THREADS_BATCH, params.threadsBatch());
-            p.set(JAVA_BOOLEAN, FLASH_ATTN, params.flashAttention());
+            p.set(JAVA_INT, FLASH_ATTN_TYPE,
+                    params.flashAttention() ? Llama.FLASH_ATTN_ENABLED : Llama.FLASH_ATTN_DISABLED);
+            p.set(JAVA_BOOLEAN, KV_UNIFIED, params.unifiedKv());
             MemorySegment ctx = (MemorySegment) Llama.INIT_FROM_MODEL.invokeExact(model.handle(), p);
             if (ctx.equals(MemorySegment.NULL)) {
                 throw new LlamaException("cannot create a context of " + params.contextTokens() + " tokens for "
@@ -89,7 +92,7 @@ public final class LlamaContext implements AutoCloseable {
         return model;
     }
 
-    /** @return KV cache cells, shared by all sequences ({@code llama_n_ctx}) */
+    /** @return KV cache cells of all sequences together ({@code llama_n_ctx}) */
     public int contextTokens() {
         checkOpen();
         return contextTokens;
@@ -148,9 +151,8 @@ public final class LlamaContext implements AutoCloseable {
                 outputCount = n;
                 yield DecodeResult.OK;
             }
-            // b4916 reports "no contiguous free cells" as -3 ("failed to prepare ubatch"), not as the documented 1,
-            // and restores the cache as it was: the same recoverable condition.
-            case 1, NO_SLOT_B4916 -> DecodeResult.NO_KV_SLOT;
+            // "failed to find a memory slot": the cache is left as it was.
+            case 1 -> DecodeResult.NO_KV_SLOT;
             case 2 -> DecodeResult.ABORTED;
             default -> throw new LlamaException("llama_decode failed with code " + rc + " for a batch of " + n + " tokens");
         };
@@ -168,7 +170,7 @@ public final class LlamaContext implements AutoCloseable {
         checkOpen();
         checkSeq(seq, true);
         try {
-            return (boolean) Llama.KV_SEQ_RM.invokeExact(handle, seq, p0, p1);
+            return (boolean) Llama.MEMORY_SEQ_RM.invokeExact(memory, seq, p0, p1);
         } catch (Throwable t) {
             throw Llama.rethrow(t);
         }
@@ -186,7 +188,7 @@ public final class LlamaContext implements AutoCloseable {
         checkOpen();
         checkSeq(seq, false);
         try {
-            Llama.KV_SEQ_ADD.invokeExact(handle, seq, p0, p1, delta);
+            Llama.MEMORY_SEQ_ADD.invokeExact(memory, seq, p0, p1, delta);
         } catch (Throwable t) {
             throw Llama.rethrow(t);
         }
@@ -206,33 +208,43 @@ public final class LlamaContext implements AutoCloseable {
     public void clear() {
         checkOpen();
         try {
-            Llama.KV_CLEAR.invokeExact(handle);
+            Llama.MEMORY_CLEAR.invokeExact(memory, true);
         } catch (Throwable t) {
             throw Llama.rethrow(t);
         }
         outputCount = 0;
     }
 
-    /** @return KV cells holding at least one sequence's token */
+    /**
+     * @return KV cells holding a token: the sum of every sequence's position span (llama.cpp has no count of its
+     *         own since the memory API), so a cell shared by several sequences counts once for each; the engine
+     *         never shares cells
+     */
     public int usedCells() {
         checkOpen();
+        int used = 0;
         try {
-            return (int) Llama.KV_USED_CELLS.invokeExact(handle);
+            for (int seq = 0; seq < sequences; seq++) {
+                int max = (int) Llama.MEMORY_SEQ_POS_MAX.invokeExact(memory, seq);
+                if (max < 0) continue;
+                int min = (int) Llama.MEMORY_SEQ_POS_MIN.invokeExact(memory, seq);
+                used += max - min + 1;
+            }
         } catch (Throwable t) {
             throw Llama.rethrow(t);
         }
+        return used;
     }
 
     /**
      * @param seq sequence id
-     * @return the largest position of the sequence in the KV cache; 0 when it is empty (release b4916 gives 0 for
-     *         an empty sequence, the same as for one token at position 0)
+     * @return the largest position of the sequence in the KV cache, or -1 when it is empty
      */
     public int maxPosition(int seq) {
         checkOpen();
         checkSeq(seq, false);
         try {
-            return (int) Llama.KV_SEQ_POS_MAX.invokeExact(handle, seq);
+            return (int) Llama.MEMORY_SEQ_POS_MAX.invokeExact(memory, seq);
         } catch (Throwable t) {
             throw Llama.rethrow(t);
         }

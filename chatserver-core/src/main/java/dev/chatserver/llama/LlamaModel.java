@@ -33,7 +33,7 @@ public final class LlamaModel implements AutoCloseable {
 
     private static final long GPU_LAYERS = Llama.offset(Llama.MODEL_PARAMS, "n_gpu_layers");
     private static final long VOCAB_ONLY = Llama.offset(Llama.MODEL_PARAMS, "vocab_only");
-    private static final long USE_MMAP = Llama.offset(Llama.MODEL_PARAMS, "use_mmap");
+    private static final long LOAD_MODE = Llama.offset(Llama.MODEL_PARAMS, "load_mode");
 
     private final Path file;
     private final boolean vocabularyOnly;
@@ -80,7 +80,7 @@ public final class LlamaModel implements AutoCloseable {
         try (Arena temp = Arena.ofConfined(); NativeLog.Capture log = NativeLog.capture()) {
             MemorySegment p = (MemorySegment) Llama.MODEL_DEFAULT_PARAMS.invokeExact((SegmentAllocator) temp);
             p.set(JAVA_INT, GPU_LAYERS, params.gpuLayers());
-            p.set(JAVA_BOOLEAN, USE_MMAP, params.useMmap());
+            p.set(JAVA_INT, LOAD_MODE, params.useMmap() ? Llama.LOAD_MODE_MMAP : Llama.LOAD_MODE_NONE);
             p.set(JAVA_BOOLEAN, VOCAB_ONLY, params.vocabOnly());
             MemorySegment path = temp.allocateFrom(file.toAbsolutePath().toString());
             MemorySegment model = (MemorySegment) Llama.MODEL_LOAD.invokeExact(path, p);
@@ -158,7 +158,7 @@ public final class LlamaModel implements AutoCloseable {
 
     /**
      * Formats a conversation as the prompt text the model expects, with its own template; with ChatML when it has
-     * none or llama.cpp b4916 does not recognise it (b4916 detects templates heuristically; logged once).
+     * none or llama.cpp does not recognise it (it detects templates heuristically; logged once).
      *
      * @param messages     the conversation so far
      * @param addAssistant end with the opening of the assistant's turn

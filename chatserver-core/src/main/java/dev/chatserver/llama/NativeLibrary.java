@@ -3,38 +3,55 @@ package dev.chatserver.llama;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 
 /**
- * Loads the llama.cpp shared library that {@code de.kherud:llama} carries, exactly once per class loader.
+ * Finds llama.cpp's shared libraries and opens them, once per class loader.
  *
- * <p>The library must be loaded through {@code de.kherud.llama}'s own loader: its {@code JNI_OnLoad} resolves
- * classes of that package, and a second copy loaded from another path would have its own llama.cpp globals.
- * That loader prints an "Extracted ..." line on standard output when it extracts the library itself, but it honours
- * the system property {@value #PATH_PROPERTY} (a directory holding the library) and then loads silently. So we
- * extract the library for the current platform into a fresh private temporary directory, point the property at it,
- * initialise {@code de.kherud.llama.LlamaModel} (which runs the loader), and delete the extracted file again (the
- * mapping stays valid; where the platform refuses, it is deleted at exit). The loader's working directory
- * ({@value #TMPDIR_PROPERTY}) points at the same private directory meanwhile, so its clean-up of stale copies in the
- * shared temporary directory neither touches other programs' files nor prints. Properties set by the user are
- * respected (and then the loader behaves as it always does).
+ * <p>The build packs one platform's libraries (release, integrity and load order in {@code natives.properties}) into
+ * this jar under {@value #RESOURCES}{@code <platform>/}. At the first use they are extracted into a per-user cache
+ * directory named by release, platform and integrity ({@code ~/.cache/chatserver/natives/...} or
+ * {@code $XDG_CACHE_HOME}); a directory that is there already is used as it is. Extraction goes to a private
+ * sibling directory that is renamed into place in one step, so two servers starting together never see a
+ * half-written library: the loser of the race deletes its copy and uses the winner's. Where the cache cannot be
+ * written, a private temporary directory is used. No network at run time.
  *
- * <p>Runs once, on whichever thread first touches {@link Llama}.
+ * <p>The system property {@value #DIRECTORY_PROPERTY} names a directory with the libraries instead (the same
+ * release built by hand, e.g. with CUDA); nothing is extracted then.
+ *
+ * <p>Libraries open in dependency order, ggml-base, ggml, llama; the ggml CPU backend variants in the same directory
+ * are loaded later by {@code ggml_backend_load_all_from_path}, which picks the best for this CPU. Runs on whichever
+ * thread first touches {@link Llama}.
  */
 final class NativeLibrary {
 
-    /** The system property of {@code de.kherud.llama.LlamaLoader} naming a directory that holds the library. */
-    static final String PATH_PROPERTY = "de.kherud.llama.lib.path";
-    /**
-     * The loader's working directory, where it first deletes entries named {@code llama*} / {@code jllama*} (and
-     * prints to standard error when it cannot); pointed at our private directory while loading.
-     */
-    static final String TMPDIR_PROPERTY = "de.kherud.llama.tmpdir";
+    /** System property naming a directory that holds llama.cpp's libraries, used instead of the jar's. */
+    static final String DIRECTORY_PROPERTY = "chatserver.llama.natives";
 
-    private static final String JNI_CLASS = "de.kherud.llama.LlamaModel";
+    private static final String RESOURCES = "/dev/chatserver/llama/natives/";
+    private static final String COMPLETE_MARKER = ".complete";
+
+    /**
+     * The opened libraries.
+     *
+     * @param lookup    finds the symbols of ggml-base, ggml and llama
+     * @param directory where the libraries (and the CPU backend variants) lie
+     * @param release   the llama.cpp release, e.g. {@code v0.5.0} ({@code unknown} for a directory without
+     *                  {@code natives.properties})
+     */
+    record Loaded(SymbolLookup lookup, Path directory, String release) {
+    }
 
     private NativeLibrary() {
     }
@@ -56,74 +73,168 @@ final class NativeLibrary {
     }
 
     /**
-     * Loads the library (if this class loader has not yet) and returns the lookup that finds its symbols.
+     * Extracts (if needed) and opens the libraries for this platform.
      *
-     * @return the lookup of the libraries loaded by our class loader
+     * @return the libraries' lookup and directory
      */
-    static SymbolLookup load() {
-        ClassLoader loader = NativeLibrary.class.getClassLoader();
-        try {
-            Class<?> jni = Class.forName(JNI_CLASS, false, loader);
-            Path extracted = System.getProperty(PATH_PROPERTY) == null ? extract(jni) : null;
-            boolean ownTmpDir = extracted != null && System.getProperty(TMPDIR_PROPERTY) == null;
-            if (extracted != null) System.setProperty(PATH_PROPERTY, extracted.getParent().toString());
-            if (ownTmpDir) System.setProperty(TMPDIR_PROPERTY, extracted.getParent().toString());
-            try {
-                Class.forName(JNI_CLASS, true, loader);
-            } finally {
-                if (extracted != null) {
-                    System.clearProperty(PATH_PROPERTY);
-                    if (ownTmpDir) System.clearProperty(TMPDIR_PROPERTY);
-                    discard(extracted);
-                }
-            }
-        } catch (ClassNotFoundException e) {
-            throw new LlamaException("de.kherud:llama is not on the class path; it carries the native llama.cpp library", e);
+    static Loaded load() {
+        String override = System.getProperty(DIRECTORY_PROPERTY);
+        Path directory;
+        Properties properties;
+        if (override != null && !override.isBlank()) {
+            directory = Path.of(override).toAbsolutePath();
+            Path file = directory.resolve("natives.properties");
+            properties = Files.isRegularFile(file) ? read(file) : describe(directory);
+        } else {
+            String platform = platform();
+            properties = resourceProperties(platform);
+            directory = extract(platform, properties);
         }
-        return SymbolLookup.loaderLookup();
+        String[] order = properties.getProperty("load", "").split(",");
+        if (order.length != 3) throw new LlamaException("llama.cpp libraries not found in " + directory);
+        Arena arena = Arena.global();
+        SymbolLookup lookup = null;
+        for (String name : order) {
+            Path library = directory.resolve(name);
+            if (!Files.isRegularFile(library)) throw new LlamaException("llama.cpp library missing: " + library);
+            SymbolLookup one = SymbolLookup.libraryLookup(library, arena);
+            lookup = lookup == null ? one : one.or(lookup); // llama first, then ggml, then ggml-base
+        }
+        return new Loaded(lookup, directory, properties.getProperty("release", "unknown"));
     }
 
-    /** Copies the platform's library out of the jar into a new private directory; null when the jar has none for us. */
-    private static Path extract(Class<?> jni) {
-        String resource = resourceName();
-        if (resource == null) return null;
-        try (InputStream in = jni.getResourceAsStream(resource)) {
-            if (in == null) return null;
-            // The directory name must not start with "llama" or "jllama": the loader deletes such entries.
-            Path dir = Files.createTempDirectory("chatserver-native-");
-            Path file = dir.resolve(System.mapLibraryName("jllama"));
-            Files.copy(in, file);
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot extract the native llama.cpp library", e);
-        }
-    }
-
-    private static void discard(Path file) {
-        for (Path p : new Path[] {file, file.getParent()}) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException e) {
-                p.toFile().deleteOnExit();
-            }
-        }
-    }
-
-    /** The jar's resource for this platform, e.g. {@code /de/kherud/llama/Linux/x86_64/libjllama.so}. */
-    private static String resourceName() {
+    /** @return this platform in the build's names, e.g. {@code linux-x64} */
+    static String platform() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        String osDir = os.startsWith("linux") ? "Linux"
-                : os.startsWith("mac") || os.startsWith("darwin") ? "Mac"
-                : os.startsWith("windows") ? "Windows" : null;
-        String archDir = switch (arch) {
-            case "amd64", "x86_64" -> "x86_64";
-            case "aarch64", "arm64" -> "aarch64";
-            default -> null;
-        };
-        if (osDir == null || archDir == null || System.getProperty("java.vm.vendor", "").contains("Android")) {
-            return null;
+        boolean arm = arch.equals("aarch64") || arch.equals("arm64");
+        if (os.startsWith("linux")) return arm ? "linux-arm64" : "linux-x64";
+        if (os.startsWith("mac") || os.startsWith("darwin")) return arm ? "mac-arm64-metal" : "mac-x64";
+        if (os.startsWith("windows")) return arm ? "win-arm64" : "win-x64";
+        return os + "-" + arch;
+    }
+
+    private static Properties resourceProperties(String platform) {
+        try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCES + platform + "/natives.properties")) {
+            if (in == null) {
+                throw new LlamaException("this build carries no llama.cpp for " + platform
+                        + "; build chatserver on " + platform + " (or with -Dllama.platform=all), or set -D"
+                        + DIRECTORY_PROPERTY + "=DIR to a directory with llama.cpp's libraries");
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the llama.cpp library list", e);
         }
-        return "/de/kherud/llama/" + osDir + "/" + archDir + "/" + System.mapLibraryName("jllama");
+    }
+
+    /** Extracts into the cache unless a complete copy is there; returns the directory. */
+    private static Path extract(String platform, Properties properties) {
+        String integrity = properties.getProperty("integrity", "");
+        String name = properties.getProperty("release", "unknown") + "-" + platform + "-" + shortHash(integrity);
+        List<Path> roots = new ArrayList<>(2);
+        roots.add(cacheRoot());
+        roots.add(Path.of(System.getProperty("java.io.tmpdir"), "chatserver-" + System.getProperty("user.name", "user")));
+        IOException last = null;
+        for (Path root : roots) {
+            Path target = root.resolve(name);
+            if (Files.isRegularFile(target.resolve(COMPLETE_MARKER))) return target;
+            try {
+                Files.createDirectories(root);
+                Path work = Files.createTempDirectory(root, name + ".part-");
+                try {
+                    for (String file : properties.getProperty("files", "").split(",")) copyResource(platform, file, work);
+                    Files.writeString(work.resolve(COMPLETE_MARKER), integrity + "\n");
+                    try {
+                        Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (IOException e) {
+                        // Another process finished first (Linux says "Directory not empty", a plain
+                        // FileSystemException): use its copy if it is complete.
+                        if (!Files.isRegularFile(target.resolve(COMPLETE_MARKER))) throw e;
+                    }
+                } finally {
+                    deleteTree(work);
+                }
+                if (Files.isRegularFile(target.resolve(COMPLETE_MARKER))) return target;
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw new UncheckedIOException("cannot extract llama.cpp's libraries (tried " + roots + ")", last);
+    }
+
+    private static void copyResource(String platform, String file, Path dir) throws IOException {
+        if (file.isBlank()) return;
+        try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCES + platform + "/" + file)) {
+            if (in == null) throw new IOException("the jar lacks " + file);
+            Files.copy(in, dir.resolve(file));
+        }
+    }
+
+    /** The user cache directory: {@code $XDG_CACHE_HOME}, else {@code ~/.cache} (macOS: ~/Library/Caches). */
+    private static Path cacheRoot() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path home = Path.of(System.getProperty("user.home"));
+        Path root;
+        if (xdg != null && !xdg.isBlank()) {
+            root = Path.of(xdg);
+        } else if (platform().startsWith("mac")) {
+            root = home.resolve("Library").resolve("Caches");
+        } else if (platform().startsWith("win") && System.getenv("LOCALAPPDATA") != null) {
+            root = Path.of(System.getenv("LOCALAPPDATA"));
+        } else {
+            root = home.resolve(".cache");
+        }
+        return root.resolve("chatserver").resolve("natives");
+    }
+
+    /** The first 8 bytes of the integrity's digest in hex: names the copy. */
+    private static String shortHash(String integrity) {
+        int dash = integrity.indexOf('-');
+        try {
+            byte[] digest = Base64.getDecoder().decode(integrity.substring(dash + 1));
+            return HexFormat.of().formatHex(digest, 0, Math.min(8, digest.length));
+        } catch (IllegalArgumentException e) {
+            return Integer.toHexString(integrity.hashCode());
+        }
+    }
+
+    /** Properties for a directory of libraries without a list: the load order found by file name. */
+    private static Properties describe(Path directory) {
+        Properties p = new Properties();
+        try (var files = Files.list(directory)) {
+            List<String> names = files.map(f -> f.getFileName().toString()).sorted().toList();
+            String base = first(names, "(lib)?ggml-base\\.(so|dylib|dll)");
+            String ggml = first(names, "(lib)?ggml(\\.[a-z]+)?(\\.v[0-9.]+)?\\.(so|dylib|dll)");
+            String llama = first(names, "(lib)?llama(\\.[a-z]+)?(\\.v[0-9.]+)?\\.(so|dylib|dll)");
+            if (base != null && ggml != null && llama != null) p.setProperty("load", base + "," + ggml + "," + llama);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + directory, e);
+        }
+        return p;
+    }
+
+    private static String first(List<String> names, String regex) {
+        return names.stream().filter(n -> n.matches(regex)).findFirst().orElse(null);
+    }
+
+    private static Properties read(Path file) {
+        Properties p = new Properties();
+        try (var reader = Files.newBufferedReader(file)) {
+            p.load(reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        return p;
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException | UncheckedIOException ignored) {
+            // a leftover private directory is harmless
+        }
     }
 }

@@ -4,6 +4,9 @@ import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Receives llama.cpp's and ggml's log ({@code llama_log_set}) and writes it to the {@link System.Logger}
@@ -42,9 +45,14 @@ final class NativeLog {
             "the full capacity of the model will not be utilized",
             "failed to prepare ubatch",
             "failed to find KV cache slot",
-            "failed to decode, ret = -3",
+            "failed to find a memory slot",
             "failed to decode, ret = 1",
     };
+
+    /** ggml's line for each backend library it loaded: {@code load_backend: loaded CPU backend from <path>}. */
+    private static final Pattern LOADED_BACKEND = Pattern.compile(".*loaded (\\S+) backend from (.+)");
+    /** Backends ggml loaded, as "CPU: haswell" (the library's variant) or "CUDA"; in loading order. */
+    private static final List<String> BACKENDS = new CopyOnWriteArrayList<>();
 
     private static final ThreadLocal<Pending> PENDING = ThreadLocal.withInitial(Pending::new);
     private static final ThreadLocal<List<Line>> CAPTURED = new ThreadLocal<>();
@@ -94,6 +102,7 @@ final class NativeLog {
         pending.text.setLength(0);
         if (line.isBlank()) return;
         int level = pending.level;
+        if (level == INFO) noteBackend(line);
         List<Line> captured = CAPTURED.get();
         if (captured != null && (level == ERROR || level == WARN)) captured.add(new Line(level == ERROR, line));
         Level javaLevel = isRoutine(line) ? Level.DEBUG : switch (level) {
@@ -103,6 +112,20 @@ final class NativeLog {
             default -> Level.TRACE;
         };
         if (LOG.isLoggable(javaLevel)) LOG.log(javaLevel, line);
+    }
+
+    private static void noteBackend(String line) {
+        Matcher m = LOADED_BACKEND.matcher(line);
+        if (!m.matches()) return;
+        String file = m.group(2).strip();
+        file = file.substring(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
+        Matcher variant = Pattern.compile("(?:lib)?ggml-[a-z]+-([A-Za-z0-9_.]+?)\\.(?:so|dylib|dll)").matcher(file);
+        BACKENDS.add(variant.matches() ? m.group(1) + ": " + variant.group(1) : m.group(1));
+    }
+
+    /** @return the backends ggml has loaded so far, e.g. {@code [CPU: haswell]} */
+    static List<String> loadedBackends() {
+        return List.copyOf(BACKENDS);
     }
 
     /**

@@ -1,12 +1,15 @@
 /**
- * Typed Java wrappers over the C API of llama.cpp release b4916, called through the Foreign Function &amp; Memory
+ * Typed Java wrappers over the C API of llama.cpp release v0.5.0, called through the Foreign Function &amp; Memory
  * API; no C or JNI code of our own.
  *
  * <h2>Where the native code comes from</h2>
- * {@code de.kherud:llama} carries llama.cpp as one shared library per platform, with a loader. {@link
- * dev.chatserver.llama.Llama} has that loader load it once (silently: the library is extracted to a private
- * temporary directory that the loader is pointed at) and then finds the {@code llama_*} symbols through {@link
- * java.lang.foreign.SymbolLookup#loaderLookup()}. kherud's own JNI API is not used.
+ * The build packs the shared libraries of the npm package {@code @node-llama-cpp/<platform>} (a prebuilt of the
+ * release, integrity pinned in {@code chatserver-core/natives/natives.lock}) into the jar. {@code NativeLibrary}
+ * extracts them once per user into a cache directory named by release, platform and integrity, and opens
+ * libggml-base, libggml and libllama with {@link java.lang.foreign.SymbolLookup#libraryLookup}; {@link
+ * dev.chatserver.llama.Llama} then has ggml load its CPU backend ({@code ggml_backend_load_all_from_path}: ggml
+ * scores the 14 x86-64 variants by CPUID and loads the best). {@link dev.chatserver.llama.LlamaRuntime#current()}
+ * names the release and the variant.
  *
  * <h2>Ownership</h2>
  * Every native object has one {@link java.lang.AutoCloseable} owner with its own arena: {@link
@@ -29,10 +32,16 @@
  * llama.cpp's log goes to the {@link java.lang.System.Logger} {@code dev.chatserver.llama.native} (errors as
  * ERROR, warnings as WARNING, the rest as DEBUG/TRACE), never straight to the console.
  *
- * <h2>Release b4916 specifics</h2>
- * A full KV cache is reported by {@code llama_decode} as -3, not as the documented 1; both are {@link
- * dev.chatserver.llama.DecodeResult#NO_KV_SLOT}. {@code llama_kv_self_seq_pos_max} gives 0 for an empty sequence.
- * The KV cache is one pool of {@code n_ctx} cells shared by all sequences. Chat templates are recognised by
- * heuristics; an unrecognised one falls back to ChatML.
+ * <h2>Release v0.5.0 specifics</h2>
+ * The KV cache is edited through {@code llama_memory_*} on the context's {@code llama_memory_t}; there is no count
+ * of used cells, so {@link dev.chatserver.llama.LlamaContext#usedCells()} adds up the sequences' position spans.
+ * {@code llama_memory_seq_pos_max} gives -1 for an empty sequence. {@code n_ctx} is padded to a multiple of 256.
+ * With {@code kv_unified} (what the engine uses) the cache is one pool of {@code n_ctx} cells shared by all
+ * sequences, and a micro-batch may take free cells that are not contiguous; without it (llama.cpp's default) every
+ * sequence has its own stream of {@code n_ctx / n_seq_max} cells. A full cache is {@code llama_decode}'s 1,
+ * {@link dev.chatserver.llama.DecodeResult#NO_KV_SLOT}, and leaves the cache as it was. A batch's new positions
+ * of a sequence must continue from its last stored position + 1. Flash attention is an enum ({@code
+ * flash_attn_type}); we set it on or off, never "auto". Chat templates are recognised by heuristics; an
+ * unrecognised one falls back to ChatML.
  */
 package dev.chatserver.llama;

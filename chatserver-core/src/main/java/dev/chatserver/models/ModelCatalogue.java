@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The built-in list of small instruct models that llama.cpp release b4916 runs, with where to get them.
+ * The built-in list of small instruct models that llama.cpp release v0.5.0 runs, with where to get them.
  *
  * <p>Immutable; safe from any thread. Sizes are the hub's listed file sizes, rounded, and only used for messages.
  */
@@ -28,6 +28,21 @@ public final class ModelCatalogue {
             new CatalogueModel("qwen2.5-3b", "Qwen2.5 3B Instruct, Q4_K_M (better answers, slower)",
                     "Qwen/Qwen2.5-3B-Instruct-GGUF", "qwen2.5-3b-instruct-q4_k_m.gguf",
                     2_100_000_000L, "qwen2", "Qwen Research License"),
+            new CatalogueModel("qwen3-1.7b", "Qwen3 1.7B, Q8_0 (current small Qwen; thinks aloud before answering)",
+                    "Qwen/Qwen3-1.7B-GGUF", "Qwen3-1.7B-Q8_0.gguf",
+                    1_830_000_000L, "qwen3", "Apache-2.0"),
+            new CatalogueModel("qwen3-4b", "Qwen3 4B, Q4_K_M (better answers, slower; thinks aloud)",
+                    "Qwen/Qwen3-4B-GGUF", "Qwen3-4B-Q4_K_M.gguf",
+                    2_500_000_000L, "qwen3", "Apache-2.0"),
+            new CatalogueModel("gemma3-1b", "Gemma 3 1B Instruct, Q4_K_M (small general chat)",
+                    "ggml-org/gemma-3-1b-it-GGUF", "gemma-3-1b-it-Q4_K_M.gguf",
+                    810_000_000L, "gemma3", "Gemma Terms of Use"),
+            new CatalogueModel("gemma3-4b", "Gemma 3 4B Instruct, Q4_K_M (better answers, slower)",
+                    "ggml-org/gemma-3-4b-it-GGUF", "gemma-3-4b-it-Q4_K_M.gguf",
+                    2_490_000_000L, "gemma3", "Gemma Terms of Use"),
+            new CatalogueModel("smollm3-3b", "SmolLM3 3B, Q4_K_M (open-data model; general chat)",
+                    "ggml-org/SmolLM3-3B-GGUF", "SmolLM3-Q4_K_M.gguf",
+                    1_920_000_000L, "smollm3", "Apache-2.0"),
             new CatalogueModel("llama3.2-1b", "Llama 3.2 1B Instruct, Q4_K_M (small general chat)",
                     "bartowski/Llama-3.2-1B-Instruct-GGUF", "Llama-3.2-1B-Instruct-Q4_K_M.gguf",
                     810_000_000L, "llama", "Llama 3.2 Community License"),

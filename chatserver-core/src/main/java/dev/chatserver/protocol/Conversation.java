@@ -50,7 +50,7 @@ public interface Conversation extends AutoCloseable {
      * @return a conversation with a new engine session
      */
     static Conversation open(ChatEngine engine, Outbound outbound, ConversationLimits limits) {
-        return new EngineConversation(engine.openSession(), outbound, limits);
+        return new EngineConversation(engine.openSession(), outbound, limits, engine.metrics());
     }
 
     /** @return the engine session's id, for log lines */

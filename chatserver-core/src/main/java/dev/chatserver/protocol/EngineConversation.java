@@ -1,6 +1,8 @@
 package dev.chatserver.protocol;
 
 import dev.chatserver.engine.ChatSession;
+import dev.chatserver.metrics.ChatMetrics;
+import dev.chatserver.metrics.Rejection;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -42,6 +44,8 @@ final class EngineConversation implements Conversation {
     private final ChatSession session;
     private final Outbound outbound;
     private final ConversationLimits limits;
+    /** Counts bad input ({@link Rejection#BAD_INPUT}); the engine counts the replies. */
+    private final ChatMetrics metrics;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
@@ -59,10 +63,11 @@ final class EngineConversation implements Conversation {
     private boolean shuttingDown;
     private boolean closed;
 
-    EngineConversation(ChatSession session, Outbound outbound, ConversationLimits limits) {
+    EngineConversation(ChatSession session, Outbound outbound, ConversationLimits limits, ChatMetrics metrics) {
         this.session = session;
         this.outbound = outbound;
         this.limits = limits;
+        this.metrics = metrics;
     }
 
     @Override
@@ -102,6 +107,7 @@ final class EngineConversation implements Conversation {
         try {
             if (closed) return;
             LOG.log(Level.DEBUG, "session {0}: bad input: {1}", session.id(), problem.getMessage());
+            metrics.rejected(Rejection.BAD_INPUT);
             enqueue(new Refuse(problem.getMessage()));
         } finally {
             lock.unlock();
@@ -140,6 +146,7 @@ final class EngineConversation implements Conversation {
         int sofar = parts == null ? 0 : parts.length();
         if (sofar + prompt.text().length() > limits.maxPromptChars()) {
             parts = null;
+            metrics.rejected(Rejection.BAD_INPUT);
             throw new ProtocolException(ProtocolException.Kind.TOO_LARGE,
                     "prompt too long: the limit is " + limits.maxPromptChars() + " characters");
         }
@@ -150,6 +157,7 @@ final class EngineConversation implements Conversation {
         }
         String text = parts == null ? prompt.text() : parts.append(prompt.text()).toString();
         parts = null;
+        if (text.isBlank()) metrics.rejected(Rejection.BAD_INPUT);
         enqueue(text.isBlank() ? new Refuse("empty prompt") : new Ask(text));
     }
 
@@ -157,12 +165,14 @@ final class EngineConversation implements Conversation {
     private void enqueue(Pending request) throws ProtocolException {
         if (request instanceof Ask) {
             if (waitingPrompts >= limits.maxPendingPrompts()) {
+                metrics.rejected(Rejection.BAD_INPUT);
                 throw new ProtocolException(ProtocolException.Kind.TOO_MANY_PENDING,
                         "too many requests waiting: the limit is " + limits.maxPendingPrompts());
             }
             waitingPrompts++;
         } else {
             if (waitingErrors >= MAX_WAITING_ERRORS) {
+                metrics.rejected(Rejection.BAD_INPUT);
                 throw new ProtocolException(ProtocolException.Kind.TOO_MANY_PENDING,
                         "too many error replies waiting: the limit is " + MAX_WAITING_ERRORS);
             }

@@ -96,7 +96,7 @@ final class BlockingChatServer implements ChatServer {
 
     private void admit(Socket socket) {
         if (!context.slots.tryAcquire()) {
-            ServerContext.refuse(socket);
+            context.refuse(socket);
             return;
         }
         BlockingConnection connection;
@@ -165,6 +165,7 @@ final class BlockingChatServer implements ChatServer {
         if (!closed.compareAndSet(false, true)) return;
         closing = true;
         writeWatch.interrupt();
+        context.untrack();
         try {
             listener.close();
         } catch (IOException e) {

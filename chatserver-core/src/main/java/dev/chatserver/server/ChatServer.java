@@ -9,7 +9,8 @@ import java.util.Objects;
  * session), messages are JSON objects (see {@link dev.chatserver.protocol}). Prints nothing; logs one line per
  * connect and disconnect. Thread-safe.
  *
- * <p>The engine belongs to the caller: closing the server closes its sessions, not the engine.
+ * <p>The engine belongs to the caller: closing the server closes its sessions, not the engine. The server counts
+ * its open connections and refused ones into the engine's {@link ChatEngine#metrics()} (transport {@code tcp}).
  */
 public interface ChatServer extends AutoCloseable {
 
@@ -111,10 +112,15 @@ public interface ChatServer extends AutoCloseable {
          */
         public ChatServer start() throws IOException {
             ServerContext context = new ServerContext(engine, limits);
-            return switch (mode) {
-                case VIRTUAL, PLATFORM -> BlockingChatServer.start(context, host, port, mode);
-                case SELECTOR -> SelectorChatServer.start(context, host, port);
-            };
+            try {
+                return switch (mode) {
+                    case VIRTUAL, PLATFORM -> BlockingChatServer.start(context, host, port, mode);
+                    case SELECTOR -> SelectorChatServer.start(context, host, port);
+                };
+            } catch (IOException | RuntimeException e) {
+                context.untrack();
+                throw e;
+            }
         }
     }
 }

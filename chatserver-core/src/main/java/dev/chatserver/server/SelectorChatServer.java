@@ -180,7 +180,7 @@ final class SelectorChatServer implements ChatServer {
 
     private void admit(SocketChannel channel) {
         if (!context.slots.tryAcquire()) {
-            ServerContext.refuse(channel.socket());
+            context.refuse(channel.socket());
             return;
         }
         SelectorConnection connection;
@@ -222,6 +222,7 @@ final class SelectorChatServer implements ChatServer {
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         stopAccepting = true;
+        context.untrack();
         selector.wakeup();
         boolean interrupted = false;
         try {

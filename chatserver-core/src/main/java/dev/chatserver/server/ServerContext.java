@@ -1,6 +1,9 @@
 package dev.chatserver.server;
 
 import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.metrics.ChatMetrics;
+import dev.chatserver.metrics.Rejection;
+import dev.chatserver.metrics.Transport;
 import dev.chatserver.protocol.Conversation;
 import dev.chatserver.protocol.MessageCodec;
 import dev.chatserver.protocol.ServerMessage;
@@ -14,8 +17,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What every connection mode shares: the engine, the limits, the connection slots and connection ids. Immutable
- * apart from the thread-safe slot semaphore and id counter.
+ * What every connection mode shares: the engine, the limits, the connection slots and connection ids, and the
+ * server's entry in the engine's metrics (open connections are the slots taken, read when metrics are scraped).
+ * Immutable apart from the thread-safe slot semaphore and id counter.
  */
 final class ServerContext {
 
@@ -40,11 +44,19 @@ final class ServerContext {
     /** One permit per connection that may be served; taken after accept, given back when the connection closes. */
     final Semaphore slots;
     private final AtomicLong ids = new AtomicLong();
+    private final ChatMetrics.Registration tracked;
 
     ServerContext(ChatEngine engine, ServerLimits limits) {
         this.engine = engine;
         this.limits = limits;
         this.slots = new Semaphore(limits.maxConnections());
+        this.tracked = engine.metrics().trackConnections(Transport.TCP,
+                () -> limits.maxConnections() - slots.availablePermits());
+    }
+
+    /** The server closed (or did not start): its connections no longer count in the metrics. */
+    void untrack() {
+        tracked.close();
     }
 
     /** @return the id of a new connection, for log lines: 1, 2, 3... */
@@ -73,7 +85,8 @@ final class ServerContext {
      *
      * @param socket the accepted connection, which holds no slot
      */
-    static void refuse(Socket socket) {
+    void refuse(Socket socket) {
+        engine.metrics().rejected(Rejection.TOO_MANY_CONNECTIONS);
         LOG.log(Level.INFO, "connection from {0} refused: {1}", socket.getRemoteSocketAddress(),
                 Conversation.TOO_MANY_CONNECTIONS);
         try (socket) {

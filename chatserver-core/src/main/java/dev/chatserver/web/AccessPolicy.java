@@ -21,14 +21,20 @@ import java.util.Set;
  * port. Host names that merely resolve to us are refused: that is what defeats DNS rebinding, where a foreign
  * page's name is pointed at 127.0.0.1 and its scripts then talk to us as "same origin".
  *
+ * <p>Behind a reverse proxy or load balancer, requests name the proxy, not this server: extra host names can be
+ * allowed explicitly, each with any port ({@code chat.example.com}) or one port ({@code chat.example.com:8080}).
+ * Allowing a name is a statement that the name is ours, which is what the DNS rebinding check needs to know.
+ *
  * <p>An {@code Origin} must be {@code http://} one of those hosts with the server's port, or an explicitly allowed
  * origin. Origins are compared in the form browsers send them: lower case, no path, no default port.
  *
- * @param port      the server's port
- * @param hostNames accepted host names, lower case, IPv6 literals without brackets
- * @param origins   accepted origins in browser form, e.g. {@code http://localhost:5175}
+ * @param port       the server's port
+ * @param hostNames  accepted host names, lower case, IPv6 literals without brackets
+ * @param origins    accepted origins in browser form, e.g. {@code http://localhost:5175}
+ * @param extraHosts explicitly allowed hosts in {@link #hostKey} form: {@code name} (any port) or
+ *                   {@code name:port}, lower case, IPv6 literals in brackets
  */
-record AccessPolicy(int port, Set<String> hostNames, Set<String> origins) {
+record AccessPolicy(int port, Set<String> hostNames, Set<String> origins, Set<String> extraHosts) {
 
     private static final List<String> LOOPBACK_NAMES = List.of("localhost", "127.0.0.1", "::1");
 
@@ -36,6 +42,12 @@ record AccessPolicy(int port, Set<String> hostNames, Set<String> origins) {
     AccessPolicy {
         hostNames = Collections.unmodifiableSet(new LinkedHashSet<>(hostNames));
         origins = Collections.unmodifiableSet(new LinkedHashSet<>(origins));
+        extraHosts = Collections.unmodifiableSet(new LinkedHashSet<>(extraHosts));
+    }
+
+    /** The policy of a server that allows no extra hosts; see {@link #of(String, int, List, List)}. */
+    static AccessPolicy of(String boundHost, int port, List<URI> allowed) {
+        return of(boundHost, port, allowed, List.of());
     }
 
     /**
@@ -44,9 +56,10 @@ record AccessPolicy(int port, Set<String> hostNames, Set<String> origins) {
      * @param boundHost the address the server binds
      * @param port      the server's real port
      * @param allowed   extra origins (each checked by {@link #checkOrigin})
+     * @param hosts     extra {@code Host} names (each checked by {@link #checkHost}), e.g. a proxy's public name
      * @return the policy
      */
-    static AccessPolicy of(String boundHost, int port, List<URI> allowed) {
+    static AccessPolicy of(String boundHost, int port, List<URI> allowed, List<String> hosts) {
         Set<String> names = new LinkedHashSet<>(LOOPBACK_NAMES);
         names.add(stripBrackets(boundHost.toLowerCase(Locale.ROOT)));
         try {
@@ -61,7 +74,32 @@ record AccessPolicy(int port, Set<String> hostNames, Set<String> origins) {
         Set<String> origins = new LinkedHashSet<>();
         for (String name : names) origins.add(serialize("http", name, port));
         for (URI origin : allowed) origins.add(serialize(origin.getScheme(), origin.getHost(), origin.getPort()));
-        return new AccessPolicy(port, names, origins);
+        Set<String> extra = new LinkedHashSet<>();
+        for (String host : hosts) extra.add(checkHost(host));
+        return new AccessPolicy(port, names, origins, extra);
+    }
+
+    /**
+     * Checks an extra host: a name or IP literal, optionally with a port, as it appears in a {@code Host} header.
+     *
+     * @param host e.g. {@code chat.example.com}, {@code chat.example.com:8080}, {@code [2001:db8::1]}
+     * @return its {@link #hostKey} form
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    static String checkHost(String host) {
+        URI uri = parse("http://" + host.trim())
+                .filter(u -> u.getHost() != null && u.getRawPath().isEmpty() && u.getUserInfo() == null
+                        && u.getRawQuery() == null && u.getRawFragment() == null)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "allowed host must be a name or address with an optional :port, was: " + host));
+        return hostKey(uri.getHost(), uri.getPort());
+    }
+
+    /** {@code host} (any port, when {@code port} is -1) or {@code host:port}, lower case, IPv6 in brackets. */
+    private static String hostKey(String host, int port) {
+        String h = stripBrackets(host.toLowerCase(Locale.ROOT));
+        String hostPart = h.contains(":") ? "[" + h + "]" : h;
+        return port == -1 ? hostPart : hostPart + ":" + port;
     }
 
     /**
@@ -86,14 +124,16 @@ record AccessPolicy(int port, Set<String> hostNames, Set<String> origins) {
 
     /**
      * @param host the {@code Host} header value, or null when absent
-     * @return true when it names this server with its port
+     * @return true when it names this server with its port, or is an explicitly allowed host
      */
     boolean hostAllowed(String host) {
         if (host == null) return false;
         Optional<URI> uri = parse("http://" + host.trim());
         return uri.filter(u -> u.getHost() != null && u.getRawPath().isEmpty() && u.getUserInfo() == null)
-                .filter(u -> effectivePort("http", u.getPort()) == port)
-                .filter(u -> hostNames.contains(stripBrackets(u.getHost().toLowerCase(Locale.ROOT))))
+                .filter(u -> extraHosts.contains(hostKey(u.getHost(), -1))
+                        || extraHosts.contains(hostKey(u.getHost(), effectivePort("http", u.getPort())))
+                        || effectivePort("http", u.getPort()) == port
+                        && hostNames.contains(stripBrackets(u.getHost().toLowerCase(Locale.ROOT))))
                 .isPresent();
     }
 

@@ -1,6 +1,7 @@
 package dev.chatserver.web;
 
 import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.metrics.Rejection;
 import dev.chatserver.protocol.Conversation;
 import dev.chatserver.protocol.MessageCodec;
 import dev.chatserver.protocol.ProtocolException;
@@ -58,6 +59,7 @@ final class ChatSocket implements WsListener {
         switch (sockets.add(this)) {
             case ADMITTED -> { }
             case FULL -> {
+                engine.metrics().rejected(Rejection.TOO_MANY_CONNECTIONS);
                 refuse(session);
                 return;
             }

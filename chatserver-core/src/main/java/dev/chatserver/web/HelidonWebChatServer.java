@@ -1,6 +1,9 @@
 package dev.chatserver.web;
 
 import dev.chatserver.engine.ChatEngine;
+import dev.chatserver.metrics.ChatMetrics;
+import dev.chatserver.metrics.PrometheusMetrics;
+import dev.chatserver.metrics.Transport;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
@@ -35,16 +38,24 @@ final class HelidonWebChatServer implements WebChatServer {
     private static final List<String> PAGE_FILES = List.of("index.html", "chat.css", "chat.js", "favicon.svg");
     /** Attempts at binding an ephemeral port that another process may take between probe and bind. */
     private static final int EPHEMERAL_ATTEMPTS = 5;
+    /** The health check's path, which {@link RequestGuard} lets through without looking at {@code Origin}. */
+    static final String HEALTH_PATH = "/health";
 
     private final WebServer server;
     private final URI uri;
     private final OpenSockets sockets;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set when closing begins; {@code /health} answers 503 from then on. */
+    private final AtomicBoolean closed;
+    /** The open WebSockets in the engine's metrics. */
+    private final ChatMetrics.Registration tracked;
 
-    private HelidonWebChatServer(WebServer server, URI uri, OpenSockets sockets) {
+    private HelidonWebChatServer(WebServer server, URI uri, OpenSockets sockets, AtomicBoolean closed,
+                                 ChatMetrics.Registration tracked) {
         this.server = server;
         this.uri = uri;
         this.sockets = sockets;
+        this.closed = closed;
+        this.tracked = tracked;
     }
 
     /**
@@ -72,7 +83,7 @@ final class HelidonWebChatServer implements WebChatServer {
         String host = settings.host();
         int port = settings.port();
         int maxMessageBytes = settings.maxMessageBytes();
-        AccessPolicy policy = AccessPolicy.of(host, port, settings.allowedOrigins());
+        AccessPolicy policy = AccessPolicy.of(host, port, settings.allowedOrigins(), settings.allowedHosts());
         OpenSockets sockets = new OpenSockets(settings.maxConnections());
         var page = StaticContentFeature.createService(ClasspathHandlerConfig.builder()
                 .location(PAGE_LOCATION)
@@ -82,6 +93,13 @@ final class HelidonWebChatServer implements WebChatServer {
                 .build());
         Supplier<WsListener> socket = () -> new ChatSocket(engine, sockets, maxMessageBytes);
         WsRouting.Builder ws = WsRouting.builder().endpoint("/", socket).endpoint("/ws", socket);
+        AtomicBoolean closed = new AtomicBoolean();
+        HttpRouting.Builder http = HttpRouting.builder()
+                .addFilter(new RequestGuard(policy, engine.metrics()))
+                .get("/api/info", new InfoHandler(engine))
+                .get(HEALTH_PATH, new HealthHandler(engine, closed::get));
+        if (engine.metrics() instanceof PrometheusMetrics metrics) http.get("/metrics", new MetricsHandler(metrics));
+        http.register("/", page);
         // Two gates, one policy: Helidon's WebSocket upgrader compares Origin with its exact list before routing (and
         // without a list it would demand Origin == Host, refusing allowed origins); the routing filter then checks
         // Host and Origin of every request, the upgrade included, before any handler or the protocol switch.
@@ -90,10 +108,7 @@ final class HelidonWebChatServer implements WebChatServer {
                 .port(port)
                 .shutdownHook(false)
                 .addProtocol(WsConfig.builder().origins(policy.origins()).maxFrameLength(maxMessageBytes).build())
-                .routing(HttpRouting.builder()
-                        .addFilter(new RequestGuard(policy))
-                        .get("/api/info", new InfoHandler(engine))
-                        .register("/", page))
+                .routing(http)
                 .addRouting(ws)
                 .build();
         server.start();
@@ -104,7 +119,8 @@ final class HelidonWebChatServer implements WebChatServer {
         }
         URI uri = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/");
         LOG.log(Level.DEBUG, "web chat at {0}", uri);
-        return new HelidonWebChatServer(server, uri, sockets);
+        ChatMetrics.Registration tracked = engine.metrics().trackConnections(Transport.WEBSOCKET, sockets::size);
+        return new HelidonWebChatServer(server, uri, sockets, closed, tracked);
     }
 
     /** Binds and releases the port, to learn the ephemeral port or to find out that a fixed one is taken. */
@@ -131,6 +147,7 @@ final class HelidonWebChatServer implements WebChatServer {
         if (!closed.compareAndSet(false, true)) return;
         sockets.shutDownAll();
         server.stop();
+        tracked.close();
         LOG.log(Level.DEBUG, "web chat at {0} stopped", uri);
     }
 }

@@ -62,6 +62,11 @@ final class OpenSockets {
         if (sockets.remove(socket)) slots.release();
     }
 
+    /** @return WebSockets holding a slot now (read by metrics scrapes, any thread) */
+    int size() {
+        return sockets.size();
+    }
+
     /**
      * Refuses new sockets, ends every answer in progress with {@code server shutting down} (all at once), then waits
      * for each socket's last message and closes it.

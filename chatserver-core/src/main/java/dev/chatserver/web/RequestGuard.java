@@ -1,5 +1,7 @@
 package dev.chatserver.web;
 
+import dev.chatserver.metrics.ChatMetrics;
+import dev.chatserver.metrics.Rejection;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Filter;
@@ -10,7 +12,10 @@ import java.lang.System.Logger.Level;
 
 /**
  * The HTTP filter in front of every route, WebSocket upgrades included (Helidon runs routing filters before it
- * switches protocols): refuses a foreign {@code Host} or {@code Origin} with 403 and adds the page's security headers.
+ * switches protocols): refuses a foreign {@code Host} or {@code Origin} with 403 (counted as
+ * {@link Rejection#FORBIDDEN}) and adds the page's security headers. The health check is exempt from the
+ * {@code Origin} check: load balancers send none, and its answer reveals nothing a page could use; its {@code Host}
+ * is checked like any other (allow the name a load balancer sends with {@code allowHost}).
  *
  * <p>Runs on the connection's virtual thread; stateless apart from the immutable policy.
  */
@@ -26,9 +31,11 @@ final class RequestGuard implements Filter {
             + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private final AccessPolicy policy;
+    private final ChatMetrics metrics;
 
-    RequestGuard(AccessPolicy policy) {
+    RequestGuard(AccessPolicy policy, ChatMetrics metrics) {
         this.policy = policy;
+        this.metrics = metrics;
     }
 
     @Override
@@ -39,7 +46,8 @@ final class RequestGuard implements Filter {
             refuse(res, "host not allowed", host, req);
             return;
         }
-        if (!policy.originAllowed(origin)) {
+        boolean health = req.path().path().equals(HelidonWebChatServer.HEALTH_PATH);
+        if (!health && !policy.originAllowed(origin)) {
             refuse(res, "origin not allowed", origin, req);
             return;
         }
@@ -49,7 +57,8 @@ final class RequestGuard implements Filter {
         chain.proceed();
     }
 
-    private static void refuse(RoutingResponse res, String reason, String value, RoutingRequest req) {
+    private void refuse(RoutingResponse res, String reason, String value, RoutingRequest req) {
+        metrics.rejected(Rejection.FORBIDDEN);
         LOG.log(Level.DEBUG, () -> "refused " + req.prologue().method().text() + " " + req.path().rawPath()
                 + " from " + req.remotePeer().address() + ": " + reason + " (" + value + ")");
         res.status(Status.FORBIDDEN_403);

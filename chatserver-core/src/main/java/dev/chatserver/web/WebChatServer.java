@@ -12,10 +12,16 @@ import java.util.Objects;
  * settings ({@code GET /api/info}) and a WebSocket endpoint ({@code /} and {@code /ws}) whose text frames carry the
  * same JSON messages as the TCP protocol. Each WebSocket connection is one engine session.
  *
+ * <p>{@code GET /health} answers 200 with {@code {"status":"ok",...}} while the engine runs and 503 once it stopped
+ * or failed and while the server shuts down, for load balancers' health checks; {@code GET /metrics} gives the
+ * engine's {@link dev.chatserver.metrics.PrometheusMetrics} in the Prometheus text format, when the engine was
+ * created with such metrics (else 404). WebSocket connections and refusals are counted into the engine's metrics.
+ *
  * <p>Every request must name this server in its {@code Host} header (the bound address or a loopback name, with
- * the right port), and a request that carries an {@code Origin} header must come from this server's own origin
+ * the right port, or a host allowed with {@link Builder#allowHost}), and a request that carries an {@code Origin}
+ * header must come from this server's own origin
  * or from an origin allowed with {@link Builder#allowOrigin(URI)}; anything else gets 403. Requests without an
- * {@code Origin} (non-browser clients) are allowed.
+ * {@code Origin} (non-browser clients) are allowed, and {@code /health} does not look at {@code Origin} at all.
  *
  * <p>Thread-safe. Connections run on the web server's virtual threads.
  */
@@ -63,6 +69,7 @@ public interface WebChatServer extends AutoCloseable {
         private String host = "127.0.0.1";
         private int port = DEFAULT_PORT;
         private final List<URI> allowedOrigins = new ArrayList<>();
+        private final List<String> allowedHosts = new ArrayList<>();
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
 
@@ -91,6 +98,21 @@ public interface WebChatServer extends AutoCloseable {
          */
         public Builder allowOrigin(URI origin) {
             allowedOrigins.add(AccessPolicy.checkOrigin(origin));
+            return this;
+        }
+
+        /**
+         * Accepts one more name in the {@code Host} header (repeatable): the name clients use for a reverse proxy or
+         * load balancer in front of this server, which passes their {@code Host} on. Without a port any port is
+         * accepted. Browser pages under that name also need {@link #allowOrigin}.
+         *
+         * @param host a name or address, optionally with {@code :port}, e.g. {@code chat.example.com}
+         * @return this
+         * @throws IllegalArgumentException if it is not a host
+         */
+        public Builder allowHost(String host) {
+            AccessPolicy.checkHost(Objects.requireNonNull(host, "host"));
+            allowedHosts.add(host);
             return this;
         }
 
@@ -132,7 +154,7 @@ public interface WebChatServer extends AutoCloseable {
          */
         public WebChatServer start() {
             return HelidonWebChatServer.start(engine,
-                    new WebSettings(host, port, allowedOrigins, maxMessageBytes, maxConnections));
+                    new WebSettings(host, port, allowedOrigins, maxMessageBytes, maxConnections, allowedHosts));
         }
     }
 }

@@ -11,12 +11,15 @@ import java.util.List;
  * @param allowedOrigins  origins allowed besides the server's own
  * @param maxMessageBytes the largest incoming WebSocket message, in bytes of UTF-8
  * @param maxConnections  WebSocket connections served at once
+ * @param allowedHosts    {@code Host} names allowed besides the server's own (a proxy's), each with an optional port
  */
-record WebSettings(String host, int port, List<URI> allowedOrigins, int maxMessageBytes, int maxConnections) {
+record WebSettings(String host, int port, List<URI> allowedOrigins, int maxMessageBytes, int maxConnections,
+                   List<String> allowedHosts) {
 
-    /** Copies the origins. */
+    /** Copies the lists. */
     WebSettings {
         allowedOrigins = List.copyOf(allowedOrigins);
+        allowedHosts = List.copyOf(allowedHosts);
     }
 
     /**
@@ -24,6 +27,6 @@ record WebSettings(String host, int port, List<URI> allowedOrigins, int maxMessa
      * @return these settings with that port
      */
     WebSettings withPort(int port) {
-        return new WebSettings(host, port, allowedOrigins, maxMessageBytes, maxConnections);
+        return new WebSettings(host, port, allowedOrigins, maxMessageBytes, maxConnections, allowedHosts);
     }
 }

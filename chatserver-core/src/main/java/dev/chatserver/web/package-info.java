@@ -1,7 +1,8 @@
 /**
  * The browser chat: a Helidon 4 SE web server with the chat page ({@code GET /}), the model's settings
- * ({@code GET /api/info}) and a WebSocket endpoint ({@code /} and {@code /ws}) whose text frames carry the TCP
- * protocol's JSON messages. Start one with {@link dev.chatserver.web.WebChatServer#builder}.
+ * ({@code GET /api/info}), a WebSocket endpoint ({@code /} and {@code /ws}) whose text frames carry the TCP
+ * protocol's JSON messages, and for operators {@code GET /health} and {@code GET /metrics}. Start one with
+ * {@link dev.chatserver.web.WebChatServer#builder}.
  *
  * <p>Threads: Helidon serves every connection on its own virtual thread; for a WebSocket that thread calls
  * {@code onOpen}, each {@code onMessage} in order and {@code onClose}. Each WebSocket drives one
@@ -17,7 +18,9 @@
  *
  * <p>Security: a routing filter runs before every handler and before the WebSocket protocol switch, and answers 403
  * to a {@code Host} that does not name this server (DNS rebinding) or an {@code Origin} that is neither this server
- * nor explicitly allowed. Requests without {@code Origin} (non-browser clients) pass. The page is served with a
- * Content-Security-Policy that allows only its own scripts, styles and connections; it inserts model output as text.
+ * nor explicitly allowed. Requests without {@code Origin} (non-browser clients) pass, and {@code /health} is exempt
+ * from the {@code Origin} check (load balancers); a proxy's name can be allowed as {@code Host}. The page is served
+ * with a Content-Security-Policy that allows only its own scripts, styles and connections; it inserts model output
+ * as text.
  */
 package dev.chatserver.web;

@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Measures, at the level of raw logits, what makes one sequence's results depend on other sequences in llama.cpp
- * b4916 on the CPU, and checks the three remedies the engine relies on (see the package documentation): flash
- * attention, no one-token batches, and a compact cache. The watched sequence always gets the same tokens (those of
+ * on the CPU, and checks the remedies the engine relies on (see the package documentation): flash attention, no
+ * one-token batches, at most {@value EngineLoop#INVARIANT_MAX_ROWS} rows per decode, and a compact cache. The watched sequence always gets the same tokens (those of
  * its run alone), so any difference comes from the neighbours.
  */
 class BatchInvarianceTest {
@@ -153,6 +153,40 @@ class BatchInvarianceTest {
             assertThat(identicalSteps(name + ", neighbour removed below, cache compacted",
                     alone, run(model, true, true, Neighbours.REMOVED_BELOW_COMPACTED, alone.tokens())))
                     .isEqualTo(all);
+        }
+    }
+
+    /**
+     * A row's logits are the same beside 1 to {@value EngineLoop#INVARIANT_MAX_ROWS} - 1 other rows of another
+     * sequence, and change when a decode carries more rows than {@value EngineLoop#INVARIANT_MAX_ROWS} (llama.cpp
+     * v0.5.0 computes such micro-batches by another path): why the engine caps its decodes.
+     */
+    @ParameterizedTest
+    @MethodSource("models")
+    void aRowsLogitsDependOnTheBatchOnlyBeyondTheEnginesCap(Path file) {
+        try (LlamaModel model = LlamaModel.load(file, ModelParams.defaults())) {
+            int[] prompt = model.vocab().tokenize("Once upon a time, there was a big dog", true, false);
+            float[] padded = rowBeside(model, prompt, 0);
+            for (int others : new int[] {1, 2, 7, 31, EngineLoop.INVARIANT_MAX_ROWS - 1}) {
+                assertThat(rowBeside(model, prompt, others)).as("beside %d rows", others).isEqualTo(padded);
+            }
+            assertThat(rowBeside(model, prompt, EngineLoop.INVARIANT_MAX_ROWS)).as("beside %d rows",
+                    EngineLoop.INVARIANT_MAX_ROWS).isNotEqualTo(padded);
+        }
+    }
+
+    /** The logits of sequence 0's next token decoded beside {@code others} prompt rows of sequence 1 (0: padded). */
+    private static float[] rowBeside(LlamaModel model, int[] prompt, int others) {
+        try (LlamaContext context = model.newContext(new ContextParams(1024, 128, 128, 4, 1, 1, true));
+             Batch batch = Batch.create(128, 1)) {
+            for (int i = 0; i < prompt.length; i++) batch.add(prompt[i], i, 0, false);
+            decode(context, batch);
+            batch.clear();
+            int index = batch.add(prompt[0], prompt.length, 0, true);
+            if (others == 0) batch.add(0, 0, 3, true);
+            for (int i = 0; i < others; i++) batch.add(5 + i, i, 1, i == others - 1);
+            decode(context, batch);
+            return context.logits(index);
         }
     }
 

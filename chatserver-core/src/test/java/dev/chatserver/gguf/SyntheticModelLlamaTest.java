@@ -10,6 +10,7 @@ import dev.chatserver.llama.ModelParams;
 import dev.chatserver.llama.Sampler;
 import dev.chatserver.llama.Vocab;
 import dev.chatserver.testing.TestModels;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** llama.cpp loads synthetic models of every weight type, and their greedy output is usable by tests. */
 class SyntheticModelLlamaTest {
@@ -62,6 +64,30 @@ class SyntheticModelLlamaTest {
             assertThat(once.stream().distinct().count()).isGreaterThan(GENERATED / 4);
             assertThat(hello.stream().distinct().count()).isGreaterThan(GENERATED / 4);
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "Q8_0"})
+    void aQwen3ModelLoadsAndGenerates(GgmlType type) {
+        SyntheticModel shape = tinyOf(type).toBuilder().architecture("qwen3").name("synthetic-qwen3").build();
+        assertThat(shape.tensors()).extracting(TensorSource::name)
+                .contains("blk.0.attn_q_norm.weight", "blk.1.attn_k_norm.weight");
+        try (LlamaModel model = LlamaModel.load(TestModels.synthetic(shape), ModelParams.defaults());
+             LlamaContext context = model.newContext(ContextParams.of(256, 1, 1))) {
+            assertThat(model.info().architecture()).isEqualTo("qwen3");
+            assertThat(model.info().parameters()).isEqualTo(shape.parameterCount());
+            assertThat(model.info().trainingContext()).isEqualTo(32_768);
+            List<Integer> hello = generate(context, "<|im_start|>user\nHello world<|im_end|>\n<|im_start|>assistant\n");
+            assertThat(hello).hasSize(GENERATED);
+            assertThat(hello.stream().distinct().count()).isGreaterThan(GENERATED / 4);
+            assertThat(generate(context, "Once upon a time")).isNotEqualTo(hello);
+        }
+    }
+
+    @Test
+    void anUnknownArchitectureIsRefused() {
+        assertThatThrownBy(() -> SyntheticModel.builder().architecture("gpt2").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("llama, qwen3");
     }
 
     /** Greedy tokens after {@code prompt}, stopping early only at end of generation. */

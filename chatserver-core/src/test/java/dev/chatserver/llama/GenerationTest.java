@@ -65,7 +65,7 @@ class GenerationTest {
 
             ctx.clearSequence(1);
             assertThat(ctx.usedCells()).isEqualTo(prompt.length);
-            assertThat(ctx.maxPosition(1)).isZero();
+            assertThat(ctx.maxPosition(1)).isEqualTo(-1);
 
             assertThat(ctx.removeTokens(0, 3, -1)).isTrue();
             assertThat(ctx.usedCells()).isEqualTo(3);

@@ -122,7 +122,7 @@ class LlamaContextTest {
             batch.add(5, 0, 0, false);
             batch.add(6, 1, new int[] {0, 1}, true);
             assertThat(ctx.decode(batch)).isEqualTo(DecodeResult.OK);
-            assertThat(ctx.usedCells()).isEqualTo(2);
+            assertThat(ctx.usedCells()).as("the shared cell counts once per sequence").isEqualTo(3);
             assertThatThrownBy(() -> sampler.sample(ctx, 0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no logits");
             assertThatThrownBy(() -> sampler.sample(ctx, 2)).isInstanceOf(IllegalArgumentException.class);
             assertThat(sampler.sample(ctx, 1)).isBetween(0, model.vocab().size() - 1);
@@ -132,45 +132,64 @@ class LlamaContextTest {
 
     @Test
     void aFullCacheIsARecoverableResult() {
-        try (LlamaContext ctx = model.newContext(new ContextParams(64, 64, 64, 1, 1, 1)); Batch batch = Batch.create(64, 1)) {
-            assertThat(ctx.contextTokens()).isEqualTo(64);
-            for (int i = 0; i < 60; i++) batch.add(10 + i, i, 0, i == 59);
-            assertThat(ctx.decode(batch)).isEqualTo(DecodeResult.OK);
+        // llama.cpp v0.5.0 pads n_ctx to a multiple of 256.
+        try (LlamaContext ctx = model.newContext(new ContextParams(256, 64, 64, 1, 1, 1)); Batch batch = Batch.create(64, 1)) {
+            assertThat(ctx.contextTokens()).isEqualTo(256);
+            for (int start = 0; start < 240; start += 60) {
+                batch.clear();
+                for (int i = start; i < start + 60; i++) batch.add(10 + i % 100, i, 0, i == start + 59);
+                assertThat(ctx.decode(batch)).isEqualTo(DecodeResult.OK);
+            }
             batch.clear();
-            for (int i = 60; i < 70; i++) batch.add(10 + i, i, 0, i == 69);
+            for (int i = 240; i < 260; i++) batch.add(10 + i % 100, i, 0, i == 259);
             assertThat(ctx.decode(batch)).isEqualTo(DecodeResult.NO_KV_SLOT);
-            assertThatThrownBy(() -> Sampler.greedy().sample(ctx, 9)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> Sampler.greedy().sample(ctx, 19)).isInstanceOf(IllegalArgumentException.class);
 
             // Make room: drop the first 20 positions and move the rest back, as a context shift does.
             assertThat(ctx.removeTokens(0, 0, 20)).isTrue();
             ctx.shiftTokens(0, 20, -1, -20);
-            assertThat(ctx.usedCells()).isEqualTo(40);
+            assertThat(ctx.usedCells()).isEqualTo(220);
             batch.clear();
-            for (int i = 40; i < 50; i++) batch.add(10 + i, i, 0, i == 49);
+            for (int i = 220; i < 240; i++) batch.add(10 + i % 100, i, 0, i == 239);
             assertThat(ctx.decode(batch)).isEqualTo(DecodeResult.OK);
-            assertThat(ctx.maxPosition(0)).isEqualTo(49);
-            assertThat(ctx.usedCells()).isEqualTo(50);
+            assertThat(ctx.maxPosition(0)).isEqualTo(239);
+            assertThat(ctx.usedCells()).isEqualTo(240);
         }
     }
 
     @Test
-    void fragmentedFreeCellsAreAlsoNoSlot() {
-        try (LlamaContext ctx = model.newContext(new ContextParams(64, 64, 64, 2, 1, 1)); Batch batch = Batch.create(64, 1)) {
-            for (int i = 0; i < 30; i++) batch.add(10 + i, i, 0, false);
-            for (int i = 0; i < 30; i++) batch.add(10 + i, i, 1, false);
+    void fragmentedFreeCellsAreUsable() {
+        // Since mid-2025 llama.cpp places a micro-batch in free cells that need not be contiguous.
+        try (LlamaContext ctx = model.newContext(new ContextParams(256, 256, 256, 2, 1, 1)); Batch batch = Batch.create(256, 1)) {
+            for (int i = 0; i < 120; i++) batch.add(10 + i, i, 0, false);
+            for (int i = 0; i < 120; i++) batch.add(10 + i, i, 1, false);
             assertThat(ctx.decode(batch)).isEqualTo(DecodeResult.OK);
             ctx.clearSequence(0);
-            assertThat(ctx.usedCells()).isEqualTo(30);
-            // 34 cells are free, but no 32 of them in a row.
+            assertThat(ctx.usedCells()).isEqualTo(120);
+            // 136 cells are free, 120 below sequence 1's and 16 above: 130 fit only across the gap.
             batch.clear();
-            for (int i = 0; i < 32; i++) batch.add(10 + i, i, 0, i == 31);
-            assertThat(ctx.decode(batch)).isEqualTo(DecodeResult.NO_KV_SLOT);
-            assertThat(ctx.usedCells()).isEqualTo(30);
-            assertThat(ctx.maxPosition(1)).isEqualTo(29);
-            batch.clear();
-            for (int i = 0; i < 30; i++) batch.add(10 + i, i, 0, i == 29);
+            for (int i = 0; i < 130; i++) batch.add(10 + i, i, 0, i == 129);
             assertThat(ctx.decode(batch)).isEqualTo(DecodeResult.OK);
-            assertThat(ctx.usedCells()).isEqualTo(60);
+            assertThat(ctx.usedCells()).isEqualTo(250);
+            assertThat(ctx.maxPosition(1)).isEqualTo(119);
+        }
+    }
+
+    @Test
+    void aFullStreamOfOneSequenceIsNoSlotWithoutAUnifiedCache() {
+        // kv_unified false: each of the 2 sequences has its own 256 cells.
+        try (LlamaContext ctx = model.newContext(new ContextParams(512, 256, 256, 2, 1, 1).withUnifiedKv(false));
+             Batch batch = Batch.create(256, 1)) {
+            for (int i = 0; i < 250; i++) batch.add(10 + i % 100, i, 0, i == 249);
+            assertThat(ctx.decode(batch)).isEqualTo(DecodeResult.OK);
+            batch.clear();
+            for (int i = 250; i < 260; i++) batch.add(10 + i % 100, i, 0, i == 259);
+            assertThat(ctx.usedCells()).isLessThan(ctx.contextTokens() - 10);
+            assertThat(ctx.decode(batch)).as("sequence 0's stream is full").isEqualTo(DecodeResult.NO_KV_SLOT);
+            assertThat(ctx.maxPosition(0)).isEqualTo(249);
+            batch.clear();
+            for (int i = 0; i < 10; i++) batch.add(10 + i, i, 1, i == 9);
+            assertThat(ctx.decode(batch)).as("sequence 1 has its own cells").isEqualTo(DecodeResult.OK);
         }
     }
 

@@ -103,7 +103,7 @@ class ModelLoadTest {
             for (int i = 0; i < outcomes.size(); i++) {
                 String outcome = outcomes.get(i).get(2, TimeUnit.MINUTES);
                 assertThat(outcome).isEqualTo(i % 2 == 0
-                        ? "error loading model architecture: unknown model architecture: 'otherarch'"
+                        ? "unknown model architecture: 'otherarch'"
                         : "loaded llama");
             }
         }

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.foreign.Arena;
@@ -13,35 +14,40 @@ import java.lang.foreign.StructLayout;
 import org.junit.jupiter.api.Test;
 
 /**
- * The struct layouts match llama.cpp b4916's ABI: every field sits at the documented offset, and the defaults
+ * The struct layouts match llama.cpp v0.5.0's ABI: every field sits at the documented offset, and the defaults
  * llama.cpp returns by value read back as documented.
  */
 class StructDefaultsTest {
 
     @Test
     void modelParamsDefaults() throws Throwable {
-        assertThat(Llama.MODEL_PARAMS.byteSize()).isEqualTo(64);
+        assertThat(Llama.MODEL_PARAMS.byteSize()).isEqualTo(80);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = (MemorySegment) Llama.MODEL_DEFAULT_PARAMS.invokeExact((SegmentAllocator) arena);
             StructLayout l = Llama.MODEL_PARAMS;
             address(p, l, "devices", 0x00);
-            integer(p, l, "n_gpu_layers", 0x08, 0);
-            integer(p, l, "split_mode", 0x0c, 1);
-            integer(p, l, "main_gpu", 0x10, 0);
-            address(p, l, "tensor_split", 0x18);
-            address(p, l, "progress_callback", 0x20);
-            address(p, l, "progress_callback_user_data", 0x28);
-            address(p, l, "kv_overrides", 0x30);
-            bool(p, l, "vocab_only", 0x38, false);
-            bool(p, l, "use_mmap", 0x39, true);
-            bool(p, l, "use_mlock", 0x3a, false);
-            bool(p, l, "check_tensors", 0x3b, false);
+            address(p, l, "tensor_buft_overrides", 0x08);
+            integer(p, l, "n_gpu_layers", 0x10, -1);
+            integer(p, l, "split_mode", 0x14, 1);
+            integer(p, l, "load_mode", 0x18, -1);
+            integer(p, l, "lazy_mode", 0x1c, 1);
+            integer(p, l, "main_gpu", 0x20, 0);
+            address(p, l, "tensor_split", 0x28);
+            address(p, l, "progress_callback", 0x30);
+            address(p, l, "progress_callback_user_data", 0x38);
+            address(p, l, "kv_overrides", 0x40);
+            bool(p, l, "vocab_only", 0x48, false);
+            bool(p, l, "check_tensors", 0x49, false);
+            bool(p, l, "use_extra_bufts", 0x4a, true);
+            bool(p, l, "no_host", 0x4b, false);
+            bool(p, l, "no_alloc", 0x4c, false);
+            bool(p, l, "load_mtp", 0x4d, false);
         }
     }
 
     @Test
     void contextParamsDefaults() throws Throwable {
-        assertThat(Llama.CONTEXT_PARAMS.byteSize()).isEqualTo(120);
+        assertThat(Llama.CONTEXT_PARAMS.byteSize()).isEqualTo(160);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = (MemorySegment) Llama.CONTEXT_DEFAULT_PARAMS.invokeExact((SegmentAllocator) arena);
             StructLayout l = Llama.CONTEXT_PARAMS;
@@ -49,30 +55,40 @@ class StructDefaultsTest {
             integer(p, l, "n_batch", 0x04, 2048);
             integer(p, l, "n_ubatch", 0x08, 512);
             integer(p, l, "n_seq_max", 0x0c, 1);
-            integer(p, l, "n_threads", 0x10, 4);
-            integer(p, l, "n_threads_batch", 0x14, 4);
-            integer(p, l, "rope_scaling_type", 0x18, -1);
-            integer(p, l, "pooling_type", 0x1c, -1);
-            integer(p, l, "attention_type", 0x20, -1);
-            real(p, l, "rope_freq_base", 0x24, 0f);
-            real(p, l, "rope_freq_scale", 0x28, 0f);
-            real(p, l, "yarn_ext_factor", 0x2c, -1f);
-            real(p, l, "yarn_attn_factor", 0x30, 1f);
-            real(p, l, "yarn_beta_fast", 0x34, 32f);
-            real(p, l, "yarn_beta_slow", 0x38, 1f);
-            integer(p, l, "yarn_orig_ctx", 0x3c, 0);
-            real(p, l, "defrag_thold", 0x40, -1f);
-            address(p, l, "cb_eval", 0x48);
-            address(p, l, "cb_eval_user_data", 0x50);
-            integer(p, l, "type_k", 0x58, 1);
-            integer(p, l, "type_v", 0x5c, 1);
-            bool(p, l, "logits_all", 0x60, false);
-            bool(p, l, "embeddings", 0x61, false);
-            bool(p, l, "offload_kqv", 0x62, true);
-            bool(p, l, "flash_attn", 0x63, false);
-            bool(p, l, "no_perf", 0x64, true);
-            address(p, l, "abort_callback", 0x68);
-            address(p, l, "abort_callback_data", 0x70);
+            integer(p, l, "n_rs_seq", 0x10, 0);
+            integer(p, l, "n_outputs_max", 0x14, 0);
+            integer(p, l, "n_outputs_max_per_seq", 0x18, 1);
+            integer(p, l, "n_threads", 0x1c, 4);
+            integer(p, l, "n_threads_batch", 0x20, 4);
+            integer(p, l, "ctx_type", 0x24, 0);
+            integer(p, l, "rope_scaling_type", 0x28, -1);
+            integer(p, l, "pooling_type", 0x2c, -1);
+            integer(p, l, "attention_type", 0x30, -1);
+            integer(p, l, "flash_attn_type", 0x34, -1);
+            real(p, l, "rope_freq_base", 0x38, 0f);
+            real(p, l, "rope_freq_scale", 0x3c, 0f);
+            real(p, l, "yarn_ext_factor", 0x40, -1f);
+            real(p, l, "yarn_attn_factor", 0x44, -1f);
+            real(p, l, "yarn_beta_fast", 0x48, -1f);
+            real(p, l, "yarn_beta_slow", 0x4c, -1f);
+            integer(p, l, "yarn_orig_ctx", 0x50, 0);
+            real(p, l, "defrag_thold", 0x54, -1f);
+            address(p, l, "cb_eval", 0x58);
+            address(p, l, "cb_eval_user_data", 0x60);
+            integer(p, l, "type_k", 0x68, 1);
+            integer(p, l, "type_v", 0x6c, 1);
+            address(p, l, "abort_callback", 0x70);
+            address(p, l, "abort_callback_data", 0x78);
+            bool(p, l, "embeddings", 0x80, false);
+            bool(p, l, "offload_kqv", 0x81, true);
+            bool(p, l, "no_perf", 0x82, true);
+            bool(p, l, "op_offload", 0x83, true);
+            bool(p, l, "swa_full", 0x84, true);
+            bool(p, l, "kv_unified", 0x85, false);
+            address(p, l, "samplers", 0x88);
+            assertThat(Llama.offset(l, "n_samplers")).isEqualTo(0x90);
+            assertThat(p.get(JAVA_LONG, 0x90)).as("n_samplers").isZero();
+            address(p, l, "ctx_other", 0x98);
         }
     }
 

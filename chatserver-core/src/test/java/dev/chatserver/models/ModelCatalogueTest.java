@@ -24,15 +24,17 @@ class ModelCatalogueTest {
     }
 
     @Test
-    void everyEntryIsAnHttpsGgufWithAUniqueNameAndAnArchitectureB4916Runs() {
+    void everyEntryIsAnHttpsGgufWithAUniqueNameAndAnArchitectureTheRuntimeRuns() {
         assertThat(ModelCatalogue.all()).extracting(CatalogueModel::name).doesNotHaveDuplicates();
         assertThat(ModelCatalogue.all()).allSatisfy(m -> {
             assertThat(m.url().getScheme()).isEqualTo("https");
             assertThat(m.url().getPath()).endsWith("/" + m.fileName());
             assertThat(m.fileName()).endsWith(".gguf");
-            assertThat(m.architecture()).isIn("llama", "qwen2");
+            // architectures of llama.cpp v0.5.0 (src/llama-arch.cpp) that the catalogue uses
+            assertThat(m.architecture()).isIn("llama", "qwen2", "qwen3", "gemma3", "smollm3");
             assertThat(ModelCatalogue.find(m.name().toUpperCase())).contains(m);
         });
+        assertThat(ModelCatalogue.all()).extracting(CatalogueModel::architecture).contains("qwen3", "gemma3");
         assertThat(ModelCatalogue.find("no-such-model")).isEmpty();
     }
 

@@ -28,6 +28,27 @@ class AccessPolicyTest {
     }
 
     @Test
+    void allowedHostsAreAcceptedWithAnyPortOrTheirOwn() {
+        AccessPolicy behindProxy = AccessPolicy.of("127.0.0.1", 5175, List.of(),
+                List.of("Chat.Example", "lb.example:8080", "[2001:db8::1]"));
+        assertThat(behindProxy.hostAllowed("chat.example")).isTrue();
+        assertThat(behindProxy.hostAllowed("CHAT.example:5175")).isTrue();
+        assertThat(behindProxy.hostAllowed("chat.example:1")).isTrue();
+        assertThat(behindProxy.hostAllowed("lb.example:8080")).isTrue();
+        assertThat(behindProxy.hostAllowed("lb.example:8081")).isFalse();
+        assertThat(behindProxy.hostAllowed("lb.example")).as("port 80").isFalse();
+        assertThat(behindProxy.hostAllowed("[2001:db8::1]:443")).isTrue();
+        assertThat(behindProxy.hostAllowed("sub.chat.example")).isFalse();
+        assertThat(behindProxy.hostAllowed("127.0.0.1:5175")).as("its own stay").isTrue();
+        assertThat(behindProxy.hostAllowed("127.0.0.1:5176")).isFalse();
+        assertThat(behindProxy.originAllowed("http://chat.example")).as("origins are separate").isFalse();
+        for (String bad : List.of("chat.example/x", "user@chat.example", "", "chat.example:port")) {
+            assertThatThrownBy(() -> AccessPolicy.checkHost(bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void originsAreOwnOrAllowedInTheFormBrowsersSend() {
         assertThat(policy.originAllowed(null)).isTrue();
         assertThat(policy.originAllowed("http://127.0.0.1:5175")).isTrue();

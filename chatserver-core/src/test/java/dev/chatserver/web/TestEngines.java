@@ -20,11 +20,12 @@ final class TestEngines {
 
     /**
      * @param maxTokens the answer limit
-     * @return a running engine on the tiny synthetic model, with test-sized limits
+     * @return a running engine on the tiny synthetic model, with test-sized limits (one decode thread: two spin
+     *         for each other on a loaded machine, and a 1000-token answer then takes minutes)
      */
     static ChatEngine tiny(int maxTokens) {
         return dev.chatserver.testing.TestEngines.start(2, config -> config
-                .contextPerSession(Math.max(512, 2 * maxTokens + 256)).threads(2).maxTokens(maxTokens));
+                .contextPerSession(Math.max(512, 2 * maxTokens + 256)).maxTokens(maxTokens));
     }
 
     /**
