@@ -122,9 +122,13 @@ final class Suspensions {
         return first;
     }
 
-    /** @return the longest-suspended reply whose listener has room again, or null */
+    /**
+     * @return the longest-suspended reply whose listener has taken half its buffer again, or null; not at the first
+     *         free place, so a client that reads a trickle does not make its reply take a slot (and maybe decode its
+     *         cache again) for every piece
+     */
     Turn resumable() {
-        for (Turn turn : turns) if (turn.reply.channel().hasRoom()) return turn;
+        for (Turn turn : turns) if (turn.reply.channel().halfEmpty()) return turn;
         return null;
     }
 
