@@ -138,6 +138,15 @@ final class ServerCommand implements Callable<Integer> {
                     + "(default: 25ms).")
     Duration minMessageInterval;
 
+    @Option(names = "--write-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Close TCP connections whose client read nothing of an answer this long, e.g. 2m "
+                    + "(default: 30s).")
+    Duration writeTimeout;
+
+    @Option(names = "--send-buffer-bytes", paramLabel = "N",
+            description = "Kernel send buffer of each TCP connection (default: 65536).")
+    Integer sendBufferBytes;
+
     @Option(names = "--web-port", defaultValue = "" + WebChatServer.DEFAULT_PORT, paramLabel = "PORT",
             description = "Port of the chat page and WebSocket (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int webPort;
@@ -258,6 +267,8 @@ final class ServerCommand implements Callable<Integer> {
         if (maxConnections != null) limits = limits.withMaxConnections(maxConnections);
         if (maxMessageBytes != null) limits = limits.withMaxMessageBytes(maxMessageBytes);
         if (idleTimeout != null) limits = limits.withIdleTimeout(idleTimeout);
+        if (writeTimeout != null) limits = limits.withWriteTimeout(writeTimeout);
+        if (sendBufferBytes != null) limits = limits.withSendBufferBytes(sendBufferBytes);
         return limits;
     }
 

@@ -144,10 +144,9 @@ final class DecodeStep {
                 turn.conversation.kv.add(turn.pendingToken);
                 turn.pendingToken = -1;
             } else {
-                int[] prompt = turn.prompt.tokens();
+                int[] prompt = turn.toDecode;
                 for (int i = 0; i < turn.inBatch; i++) turn.conversation.kv.add(prompt[turn.promptNext + i]);
-                turn.promptNext += turn.inBatch;
-                turn.promptDecoded += turn.inBatch;
+                turn.decoded(turn.inBatch);
             }
             turn.inBatch = 0;
             if (turn.logitsIndex >= 0) {
@@ -181,12 +180,13 @@ final class DecodeStep {
         // Prompt chunks in the order the replies started: an earlier prompt is never starved by a later one.
         for (Slot slot = oldestPrefilling(); slot != null && batch.size() < limit; slot = oldestPrefilling()) {
             Turn turn = slot.turn;
-            int[] prompt = turn.prompt.tokens();
+            int[] prompt = turn.toDecode;
             int count = Math.min(limit - batch.size(), prompt.length - turn.promptNext);
             int position = turn.conversation.kv.size();
             for (int i = 0; i < count; i++) {
                 int at = turn.promptNext + i;
-                boolean last = at == prompt.length - 1;
+                // A resumed turn has its next token sampled already: its decoded-again tokens need no logits.
+                boolean last = at == prompt.length - 1 && turn.resumeToken < 0;
                 int index = batch.add(prompt[at], position + i, slot.seq, last);
                 if (last) turn.logitsIndex = index;
             }

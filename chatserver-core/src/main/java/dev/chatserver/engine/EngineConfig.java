@@ -2,6 +2,7 @@ package dev.chatserver.engine;
 
 import dev.chatserver.llama.ContextParams;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -42,10 +43,13 @@ import java.util.Optional;
  *                          while about half of the guesses came true on the stories model and almost none on
  *                          random-weight models: off by default, worth turning on for larger models and answers that
  *                          repeat or copy from the conversation (see the package documentation)
+ * @param pausedReplyGrace  how long a reply whose listener takes no text (its buffer full) keeps its slot while other
+ *                          work waits for one (default 0.5 s); then it gives the slot up and resumes later with the
+ *                          same answer, so clients that stop reading cannot hold every slot
  */
 public record EngineConfig(Path model, int contextPerSession, int parallel, int threads, int batchSize,
                            Sampling sampling, int maxTokens, Optional<String> systemPrompt, int maxQueued,
-                           int bufferPieces, boolean batchInvariant, int maxDraftTokens) {
+                           int bufferPieces, boolean batchInvariant, int maxDraftTokens, Duration pausedReplyGrace) {
 
     /** The default of {@link #maxDraftTokens()}. */
     public static final int DEFAULT_MAX_DRAFT_TOKENS = 0;
@@ -57,6 +61,8 @@ public record EngineConfig(Path model, int contextPerSession, int parallel, int 
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(sampling, "sampling");
         Objects.requireNonNull(systemPrompt, "systemPrompt");
+        Objects.requireNonNull(pausedReplyGrace, "pausedReplyGrace");
+        if (pausedReplyGrace.isNegative()) throw new IllegalArgumentException("paused reply grace must not be negative");
         positive("context per session", contextPerSession);
         positive("parallel", parallel);
         positive("threads", threads);
@@ -78,7 +84,7 @@ public record EngineConfig(Path model, int contextPerSession, int parallel, int 
      */
     public EngineConfig withContextPerSession(int tokens) {
         return new EngineConfig(model, tokens, parallel, threads, batchSize, sampling, maxTokens, systemPrompt,
-                maxQueued, bufferPieces, batchInvariant, maxDraftTokens);
+                maxQueued, bufferPieces, batchInvariant, maxDraftTokens, pausedReplyGrace);
     }
 
     private static void positive(String what, int value) {
@@ -114,6 +120,7 @@ public record EngineConfig(Path model, int contextPerSession, int parallel, int 
         private int bufferPieces = 64;
         private boolean batchInvariant = true;
         private int maxDraftTokens = DEFAULT_MAX_DRAFT_TOKENS;
+        private Duration pausedReplyGrace = Duration.ofMillis(500);
 
         private Builder(Path model) {
             this.model = Objects.requireNonNull(model, "model");
@@ -162,9 +169,15 @@ public record EngineConfig(Path model, int contextPerSession, int parallel, int 
         public Builder maxDraftTokens(int tokens) { this.maxDraftTokens = tokens; return this; }
 
         /** @return the config */
+        /**
+         * @param grace how long a paused reply keeps its slot while work waits ({@link EngineConfig#pausedReplyGrace()})
+         * @return this
+         */
+        public Builder pausedReplyGrace(Duration grace) { this.pausedReplyGrace = grace; return this; }
+
         public EngineConfig build() {
             return new EngineConfig(model, contextPerSession, parallel, threads, batchSize, sampling, maxTokens,
-                    systemPrompt, maxQueued, bufferPieces, batchInvariant, maxDraftTokens);
+                    systemPrompt, maxQueued, bufferPieces, batchInvariant, maxDraftTokens, pausedReplyGrace);
         }
     }
 }

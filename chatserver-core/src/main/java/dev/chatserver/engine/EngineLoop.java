@@ -24,10 +24,12 @@ import java.util.concurrent.locks.LockSupport;
  * platform thread {@code chatserver-engine}, which owns the context and makes every native call on it (model
  * loading happens before, on the thread that creates the engine).
  *
- * <p>Each pass: take all commands; give free slots to queued replies in FIFO order (evicting the least recently
- * used idle session's KV cache when no slot is free; a stateless request continues the cache {@link PrefixCache}
- * finds); then run one {@link DecodeStep}. With nothing to decode the
- * thread parks until a command arrives or a paused reply's listener frees room in its buffer.
+ * <p>Each pass: take all commands; suspend replies whose listener has taken nothing for the grace period
+ * ({@link Suspensions}: they leave their slot, their cache stays until another session needs it); give free slots to
+ * suspended replies whose listener takes text again, then to queued replies in FIFO order (evicting the least
+ * recently used idle session's KV cache when no slot is free; a stateless request continues the cache
+ * {@link PrefixCache} finds); then run one {@link DecodeStep}. With nothing to decode the thread parks until a
+ * command arrives, a paused reply's listener frees room in its buffer, or a paused reply's grace ends.
  */
 final class EngineLoop implements Runnable {
 
@@ -44,6 +46,7 @@ final class EngineLoop implements Runnable {
     private final DecodeStep step;
     /** Whether one-row steps get a padding row: decided at start, {@link #needsPadding}. */
     private final boolean padding;
+    private final Suspensions suspensions;
     /** Takes one timing per decode step: a few lock-free adds (see the metrics package). */
     private final ChatMetrics metrics;
     private volatile EngineStats stats = new EngineStats(0, 0, 0, 0);
@@ -80,6 +83,7 @@ final class EngineLoop implements Runnable {
             context.close();
             throw e;
         }
+        this.suspensions = new Suspensions(config.pausedReplyGrace(), () -> Samplers.of(config.sampling()));
         this.prompts = new PromptBuilder(model, config.contextPerSession(), config.maxTokens());
         this.padding = config.batchInvariant() && needsPadding(config, model);
         this.step = new DecodeStep(context, model.vocab(), batch, slots, rowsPerDecode(config), config.parallel(),
@@ -144,6 +148,7 @@ final class EngineLoop implements Runnable {
             while (running) {
                 runCommands();
                 if (!running) break;
+                suspendPaused();
                 assignSlots();
                 // The step's flag is taken every pass: left set beside ours, it would start a second, needless
                 // compaction (a copy of the whole cache) on the next pass.
@@ -154,7 +159,13 @@ final class EngineLoop implements Runnable {
                 boolean decoded = step.run(clock);
                 if (decoded) metrics.decodeStep(System.nanoTime() - stepStart);
                 publishStats();
-                if (!decoded && !engine.hasCommands()) LockSupport.park(this);
+                if (!decoded && !engine.hasCommands()) {
+                    // A paused reply leaves its slot when its grace ends, a suspended one's cache later: wake for that.
+                    // Noted now, after the step that may just have filled a reply's buffer.
+                    long graceLeft = suspendPaused();
+                    if (graceLeft >= 0) LockSupport.parkNanos(this, Math.max(graceLeft, 1_000_000));
+                    else LockSupport.park(this);
+                }
             }
         } catch (RuntimeException | Error e) {
             LOG.log(Level.ERROR, "engine thread failed; ending every reply", e);
@@ -198,6 +209,9 @@ final class EngineLoop implements Runnable {
         for (Slot slot : slots) {
             if (slot.turn != null && slot.turn.reply == reply) finish(slot, FinishReason.CANCELLED, "");
         }
+        for (Turn turn : List.copyOf(suspensions.turns())) {
+            if (turn.reply == reply) endSuspended(turn, FinishReason.CANCELLED, "");
+        }
     }
 
     private void closeSession(EngineSession session) {
@@ -208,6 +222,9 @@ final class EngineLoop implements Runnable {
             reply.finish(FinishReason.CANCELLED, "the session was closed", ReplyStats.NONE);
             return true;
         });
+        for (Turn turn : List.copyOf(suspensions.turns())) {
+            if (turn.conversation == conversation) endSuspended(turn, FinishReason.CANCELLED, "the session was closed");
+        }
         if (conversation.slot >= 0) {
             Slot slot = slots[conversation.slot];
             if (slot.turn != null) finish(slot, FinishReason.CANCELLED, "the session was closed");
@@ -219,8 +236,16 @@ final class EngineLoop implements Runnable {
         LOG.log(Level.DEBUG, "session {0} closed", session.id());
     }
 
-    /** Gives free slots to queued replies, oldest first. */
+    /** Gives free slots to suspended replies that may go on, then to queued replies, oldest first. */
     private void assignSlots() {
+        for (Turn turn : List.copyOf(suspensions.turns())) {
+            if (turn.reply.cancelRequested()) endSuspended(turn, FinishReason.CANCELLED, "");
+        }
+        for (Turn turn = suspensions.resumable(); turn != null; turn = suspensions.resumable()) {
+            Slot slot = slotFor(turn.conversation);
+            if (slot == null) break;
+            resume(slot, turn);
+        }
         while (!deferred.isEmpty()) {
             ReplyHandle reply = deferred.peekFirst();
             if (reply.cancelRequested()) {
@@ -250,6 +275,51 @@ final class EngineLoop implements Runnable {
             deferred.pollFirst();
             start(slot, reply, conversation);
         }
+    }
+
+    /**
+     * Suspends the replies paused beyond the grace (they leave their slot, which keeps their session's cache) and
+     * evicts the caches of replies suspended for long.
+     *
+     * @return nanoseconds until the next paused reply's grace or suspended cache's time ends, 0 when this call freed a
+     *         slot or cache, or -1 for none
+     */
+    private long suspendPaused() {
+        long now = System.nanoTime();
+        boolean changed = false;
+        for (Slot paused = suspensions.preemptable(slots, now); paused != null;
+             paused = suspensions.preemptable(slots, now)) {
+            changed = true;
+            LOG.log(Level.DEBUG, "session {0}: its listener took nothing for {1} ms; its reply leaves slot {2}",
+                    paused.turn.reply.session().id(), (now - paused.turn.pausedSinceNanos) / 1_000_000, paused.seq);
+            suspensions.suspend(paused);
+        }
+        for (Turn stale = suspensions.staleResident(now); stale != null; stale = suspensions.staleResident(now)) {
+            changed = true;
+            LOG.log(Level.DEBUG, "session {0}: suspended reply''s cache evicted", stale.reply.session().id());
+            evict(slots[stale.conversation.slot]);
+        }
+        long graceLeft = suspensions.notePauses(slots, now);
+        long staleLeft = suspensions.nanosUntilStale(now);
+        if (changed) return 0; // a slot may be free for waiting work: another pass first
+        return graceLeft < 0 ? staleLeft : staleLeft < 0 ? graceLeft : Math.min(graceLeft, staleLeft);
+    }
+
+    /** Puts a suspended reply back into a slot; the tokens its cache held are decoded again (same state). */
+    private void resume(Slot slot, Turn turn) {
+        Conversation conversation = turn.conversation;
+        slot.resident = conversation;
+        conversation.slot = slot.seq;
+        conversation.lastUsed = clock;
+        int keep = conversation.kv.commonPrefix(turn.toDecode);
+        if (keep < conversation.kv.size()) {
+            context.removeTokens(slot.seq, keep, -1);
+            conversation.kv.truncate(keep);
+            holes = true;
+        }
+        suspensions.resume(slot, turn, keep);
+        LOG.log(Level.DEBUG, "session {0}: reply resumed in slot {1}, {2} tokens to decode again",
+                turn.reply.session().id(), slot.seq, turn.toDecode.length - keep);
     }
 
     /**
@@ -340,6 +410,15 @@ final class EngineLoop implements Runnable {
     void finish(Slot slot, FinishReason reason, String message) {
         Turn turn = slot.turn;
         slot.turn = null;
+        end(turn, reason, message);
+    }
+
+    /** Ends a suspended reply (it never completes: only a slot's reply samples its end). */
+    private void endSuspended(Turn turn, FinishReason reason, String message) {
+        if (suspensions.remove(turn)) end(turn, reason, message);
+    }
+
+    private void end(Turn turn, FinishReason reason, String message) {
         if (turn.ownsSampler) turn.sampler.close();
         String tail = turn.utf8.finish();
         if (!tail.isEmpty()) {
@@ -425,6 +504,7 @@ final class EngineLoop implements Runnable {
             }
             for (ReplyHandle reply : deferred) reply.finish(reason, message, ReplyStats.NONE);
             deferred.clear();
+            for (Turn turn : suspensions.turns()) turn.reply.finish(reason, message, ReplyStats.NONE);
         } finally {
             try {
                 String failure = reason == FinishReason.ERROR ? message : null;
@@ -435,6 +515,7 @@ final class EngineLoop implements Runnable {
                 }
             } finally {
                 for (Slot slot : slots) slot.sampler.close();
+                suspensions.close();
                 batch.close();
                 context.close();
                 model.close();

@@ -9,6 +9,9 @@ import java.util.List;
 /**
  * Builds a reply's prompt from a session's conversation and the new message; runs on the engine thread.
  *
+ * <p>Only the template's own text becomes control tokens; every message's content is read as plain characters
+ * ({@link TemplateTokenizer}), so a user cannot forge a turn by typing {@code <|im_start|>}.
+ *
  * <p>The conversation is formatted with the model's chat template. When the new formatting starts with the text
  * the session's tokens already spell (the usual case), only the new suffix is tokenized and appended to the
  * existing tokens, so the tokens of earlier answers stay exactly as sampled and the KV cache can be reused — the
@@ -25,14 +28,14 @@ import java.util.List;
  */
 final class PromptBuilder {
 
-    private final LlamaModel model;
     private final Vocab vocab;
+    private final TemplateTokenizer template;
     private final int contextPerSession;
     private final int answerRoom;
 
     PromptBuilder(LlamaModel model, int contextPerSession, int maxTokens) {
-        this.model = model;
         this.vocab = model.vocab();
+        this.template = new TemplateTokenizer(model);
         this.contextPerSession = contextPerSession;
         this.answerRoom = Math.max(1, Math.min(maxTokens, contextPerSession / 4));
     }
@@ -62,15 +65,15 @@ final class PromptBuilder {
         }
         List<ChatMessage> messages = new ArrayList<>(conversation.messages);
         messages.add(new ChatMessage(ChatMessage.USER, userText));
-        String text = model.formatChat(messages, true);
-        int[] tokens;
+        TemplateTokenizer.Formatted formatted = template.format(messages);
+        String text = formatted.text();
+        int[] tokens = null;
         String covered = conversation.coveredText;
         if (!covered.isEmpty() && text.startsWith(covered)) {
-            int[] suffix = vocab.tokenize(text.substring(covered.length()), false, true);
-            tokens = concat(conversation.tokens, suffix);
-        } else {
-            tokens = vocab.tokenize(text, true, true);
+            int[] suffix = formatted.tokensFrom(covered.length(), vocab);
+            if (suffix != null) tokens = concat(conversation.tokens, suffix);
         }
+        if (tokens == null) tokens = template.tokens(formatted);
         int dropped = 0;
         while (tokens.length + answerRoom > contextPerSession) {
             int first = firstTurn(messages);
@@ -83,8 +86,9 @@ final class PromptBuilder {
             while (next < messages.size() - 1 && !messages.get(next).role().equals(ChatMessage.USER)) next++;
             messages.subList(first, next).clear();
             dropped++;
-            text = model.formatChat(messages, true);
-            tokens = vocab.tokenize(text, true, true);
+            formatted = template.format(messages);
+            text = formatted.text();
+            tokens = template.tokens(formatted);
         }
         return new Built(new Prompt(List.copyOf(messages), tokens, text, dropped));
     }
@@ -100,8 +104,10 @@ final class PromptBuilder {
             return new Refused(FinishReason.CONTEXT_FULL, "the messages have " + chars
                     + " characters; a conversation holds at most " + contextPerSession + " tokens");
         }
-        String text = model.formatChat(messages, true);
-        int[] tokens = vocab.tokenize(text, true, true);
+        // As in build: only the template's text becomes control tokens, never a message's content.
+        TemplateTokenizer.Formatted formatted = template.format(messages);
+        String text = formatted.text();
+        int[] tokens = template.tokens(formatted);
         if (tokens.length >= contextPerSession) {
             return new Refused(FinishReason.CONTEXT_FULL, "the messages need " + tokens.length
                     + " tokens, but a conversation holds at most " + contextPerSession + " tokens including the answer");

@@ -54,6 +54,11 @@ final class ReplyChannel {
         return capacity - items.size();
     }
 
+    /** @return true while at most half the capacity is used (engine thread): a suspended reply may resume */
+    boolean halfEmpty() {
+        return items.size() <= capacity / 2;
+    }
+
     /**
      * Buffers a text piece; the caller has checked {@link #hasRoom}.
      *
@@ -96,7 +101,10 @@ final class ReplyChannel {
                 delivered.accept(completion);
                 return;
             }
-            if (items.size() == capacity - 1) roomFreed.run();
+            // Wake the engine when a full buffer gets room (a paused session goes on) and when it is half empty (a
+            // suspended reply resumes only then, so a client that reads a trickle does not resume it for every piece).
+            int size = items.size();
+            if (size == capacity - 1 || size == capacity / 2) roomFreed.run();
             if (!listening) continue;
             try {
                 listener.onText((String) item);

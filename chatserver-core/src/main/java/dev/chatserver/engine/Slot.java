@@ -12,8 +12,11 @@ final class Slot {
 
     /** The KV sequence id, in {@code [0, parallel)}. */
     final int seq;
-    /** This slot's sampler: reset at the start of each reply. */
-    final Sampler sampler;
+    /**
+     * The sampler of the reply in this slot: reset at the start of each reply; a suspended reply takes it along and
+     * brings it back when it resumes ({@link EngineLoop}), so sampling goes on from the same state.
+     */
+    Sampler sampler;
     /** The session whose tokens are in this sequence, or null. */
     Conversation resident;
     /** The reply being decoded in this slot, or null. */

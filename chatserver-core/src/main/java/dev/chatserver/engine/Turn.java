@@ -20,8 +20,27 @@ final class Turn {
     final boolean ownsSampler;
     /** Prompt tokens that were already in the KV cache when the reply started. */
     final int cachedTokens;
-    /** Index into {@code prompt.tokens()} of the next prompt token to decode. */
+    /**
+     * The tokens to have in the KV sequence before generating: the prompt's, or after the turn gave up its slot
+     * ({@link EngineLoop}), the prompt and the answer so far, to decode again when it resumes.
+     */
+    int[] toDecode;
+    /** Index into {@link #toDecode} of the next token to decode. */
     int promptNext;
+    /**
+     * While a suspended turn's tokens are decoded again: its last sampled token, which becomes {@link #pendingToken}
+     * once they are in the cache; -1 otherwise (the prompt's last token is then decoded for its logits).
+     */
+    int resumeToken = -1;
+    /**
+     * While the turn is suspended: the sampler its slot had (the turn's own {@link #sampler} when that is the
+     * slot's, whose state the answer goes on from), given back to the slot it resumes in; null otherwise.
+     */
+    Sampler suspendedSampler;
+    /** {@link System#nanoTime()} since which the reply's buffer has been full, or 0 while it has room. */
+    long pausedSinceNanos;
+    /** {@link System#nanoTime()} when the turn was last suspended. */
+    long suspendedAtNanos;
     /** Prompt tokens decoded for this reply (the statistic). */
     int promptDecoded;
     /** Answer tokens sampled, excluding the end-of-generation token. */
@@ -71,10 +90,26 @@ final class Turn {
         this.prompt = prompt;
         this.budget = budget;
         this.promptNext = promptNext;
+        this.toDecode = prompt.tokens();
     }
 
     boolean prefilling() {
-        return promptNext < prompt.tokens().length;
+        return promptNext < toDecode.length;
+    }
+
+    /**
+     * Decoding of {@link #toDecode} advanced by some tokens; at its end a resumed turn's sampled token is pending.
+     *
+     * @param count tokens just decoded
+     */
+    void decoded(int count) {
+        promptNext += count;
+        if (resumeToken < 0) {
+            promptDecoded += count;
+        } else if (!prefilling()) {
+            pendingToken = resumeToken;
+            resumeToken = -1;
+        }
     }
 
     /** Notes the time of a sampled token, the end-of-generation token included. */

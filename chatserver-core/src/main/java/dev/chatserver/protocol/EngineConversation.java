@@ -21,6 +21,11 @@ import java.util.concurrent.locks.ReentrantLock;
 final class EngineConversation implements Conversation {
 
     private static final System.Logger LOG = System.getLogger(EngineConversation.class.getName());
+    /**
+     * Error replies that may wait unsent; beyond, the client (which sends bad input faster than it reads the
+     * answers) is disconnected. Far above any burst a client makes by mistake, so such bursts are all answered.
+     */
+    static final int MAX_WAITING_ERRORS = 1024;
 
     /** A request waiting in line: a prompt to answer, or bad input to answer with an error. */
     private sealed interface Pending {
@@ -45,6 +50,10 @@ final class EngineConversation implements Conversation {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /** Prompts in {@link #pending} (its {@link Ask}s): the waiting limit counts these, not error replies. */
+    private int waitingPrompts;
+    /** Error replies in {@link #pending}, bounded by {@link #MAX_WAITING_ERRORS}. */
+    private int waitingErrors;
     /** Parts of a prompt sent with {@code "eog": false}; null when none. */
     private StringBuilder parts;
     /** True while an answer thread runs. */
@@ -97,6 +106,7 @@ final class EngineConversation implements Conversation {
         lock.lock();
         try {
             if (closed) return;
+            LOG.log(Level.DEBUG, "session {0}: bad input: {1}", session.id(), problem.getMessage());
             metrics.rejected(Rejection.BAD_INPUT);
             enqueue(new Refuse(problem.getMessage()));
         } finally {
@@ -125,6 +135,10 @@ final class EngineConversation implements Conversation {
         }
         pending.clear();
         pending.addAll(kept);
+        if (skipped) {
+            waitingPrompts--;
+            waitingErrors++;
+        }
     }
 
     /** Holds the lock. */
@@ -149,10 +163,20 @@ final class EngineConversation implements Conversation {
 
     /** Holds the lock. */
     private void enqueue(Pending request) throws ProtocolException {
-        if (pending.size() >= limits.maxPendingPrompts()) {
-            metrics.rejected(Rejection.BAD_INPUT);
-            throw new ProtocolException(ProtocolException.Kind.TOO_MANY_PENDING,
-                    "too many requests waiting: the limit is " + limits.maxPendingPrompts());
+        if (request instanceof Ask) {
+            if (waitingPrompts >= limits.maxPendingPrompts()) {
+                metrics.rejected(Rejection.BAD_INPUT);
+                throw new ProtocolException(ProtocolException.Kind.TOO_MANY_PENDING,
+                        "too many requests waiting: the limit is " + limits.maxPendingPrompts());
+            }
+            waitingPrompts++;
+        } else {
+            if (waitingErrors >= MAX_WAITING_ERRORS) {
+                metrics.rejected(Rejection.BAD_INPUT);
+                throw new ProtocolException(ProtocolException.Kind.TOO_MANY_PENDING,
+                        "too many error replies waiting: the limit is " + MAX_WAITING_ERRORS);
+            }
+            waitingErrors++;
         }
         pending.add(request);
         if (!draining) {
@@ -171,6 +195,8 @@ final class EngineConversation implements Conversation {
                 lock.lock();
                 try {
                     next = closed ? null : pending.poll();
+                    if (next instanceof Ask) waitingPrompts--;
+                    else if (next != null) waitingErrors--;
                     if (next == null) {
                         draining = false;
                         idle.signalAll();
@@ -205,6 +231,8 @@ final class EngineConversation implements Conversation {
                     draining = false;
                     current = null;
                     pending.clear();
+                    waitingPrompts = 0;
+                    waitingErrors = 0;
                     idle.signalAll();
                 } finally {
                     lock.unlock();
@@ -261,6 +289,8 @@ final class EngineConversation implements Conversation {
             if (closed) return;
             closed = true;
             pending.clear();
+            waitingPrompts = 0;
+            waitingErrors = 0;
             parts = null;
             stop = current;
         } finally {

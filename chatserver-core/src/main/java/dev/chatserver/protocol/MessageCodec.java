@@ -138,7 +138,49 @@ public final class MessageCodec {
         throw badShape("\"" + field + "\" must be a string");
     }
 
+    /** Deepest nesting of objects and arrays a message may have; the protocol's messages have one level. */
+    public static final int MAX_DEPTH = 32;
+    /** Longest number a message may hold, in characters; the protocol's messages hold none. */
+    public static final int MAX_NUMBER_CHARS = 64;
+
+    /**
+     * Checks nesting depth and number lengths before the parser sees the text: the parser's own limits (about 1000
+     * levels, 1100 digits) throw exceptions of their own, and deep nesting costs it stack.
+     */
+    private static void checkShape(String json) throws ProtocolException {
+        int depth = 0;
+        int digits = 0;
+        boolean inString = false;
+        boolean escaped = false;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (inString) {
+                if (escaped) escaped = false;
+                else if (c == '\\') escaped = true;
+                else if (c == '"') inString = false;
+                continue;
+            }
+            boolean numberChar = c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+            digits = numberChar ? digits + 1 : 0;
+            if (digits > MAX_NUMBER_CHARS) {
+                throw new ProtocolException(ProtocolException.Kind.MALFORMED_JSON,
+                        "malformed JSON: a number longer than " + MAX_NUMBER_CHARS + " characters");
+            }
+            if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                if (++depth > MAX_DEPTH) {
+                    throw new ProtocolException(ProtocolException.Kind.MALFORMED_JSON,
+                            "malformed JSON: nested deeper than " + MAX_DEPTH + " levels");
+                }
+            } else if (c == '}' || c == ']') {
+                depth--;
+            }
+        }
+    }
+
     private static JsonObject parse(String json) throws ProtocolException {
+        checkShape(json);
         try (JsonParser parser = PARSERS.createParser(new StringReader(json))) {
             if (!parser.hasNext() || parser.next() != JsonParser.Event.START_OBJECT) {
                 throw new ProtocolException(ProtocolException.Kind.MALFORMED_JSON,
@@ -152,6 +194,10 @@ public final class MessageCodec {
             return object;
         } catch (JsonException | IllegalStateException | NoSuchElementException e) {
             throw new ProtocolException(ProtocolException.Kind.MALFORMED_JSON, "malformed JSON: " + e.getMessage());
+        } catch (RuntimeException | StackOverflowError e) {
+            // Whatever else the parser throws on input it cannot take is still the client's bad message, not ours.
+            throw new ProtocolException(ProtocolException.Kind.MALFORMED_JSON, "malformed JSON: the parser refused it ("
+                    + e.getClass().getSimpleName() + ")");
         }
     }
 

@@ -5,6 +5,7 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -27,6 +28,10 @@ final class BlockingChatServer implements ChatServer {
     private final Set<BlockingConnection> open = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread acceptor;
+    /** The accept thread's handling of failed accepts. */
+    private final AcceptFailures acceptFailures = new AcceptFailures(this::acceptWaiting);
+    /** Closes connections whose write waits beyond the write timeout; a virtual thread. */
+    private final Thread writeWatch;
     private volatile boolean closing;
 
     private BlockingChatServer(ServerContext context, ServerSocket listener, String host, ConnectionMode mode) {
@@ -36,6 +41,8 @@ final class BlockingChatServer implements ChatServer {
         this.mode = mode;
         this.connectionThreads = mode == ConnectionMode.VIRTUAL ? Thread.ofVirtual() : Thread.ofPlatform();
         this.acceptor = Thread.ofPlatform().name("chat-accept-" + listener.getLocalPort()).unstarted(this::acceptLoop);
+        this.writeWatch = Thread.ofVirtual().name("chat-write-watch-" + listener.getLocalPort())
+                .unstarted(this::watchWrites);
     }
 
     static ChatServer start(ServerContext context, String host, int port, ConnectionMode mode) throws IOException {
@@ -49,22 +56,41 @@ final class BlockingChatServer implements ChatServer {
         }
         BlockingChatServer server = new BlockingChatServer(context, listener, host, mode);
         server.acceptor.start();
+        server.writeWatch.start();
         return server;
+    }
+
+    /** The write watch: checks every connection's write a few times per timeout, at most once a second. */
+    private void watchWrites() {
+        long period = Math.clamp(context.limits.writeTimeout().toMillis() / 4, 10, 1000);
+        while (!closing) {
+            try {
+                Thread.sleep(period);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (BlockingConnection connection : open) connection.checkWrite(now);
+        }
     }
 
     /** The accept thread. */
     private void acceptLoop() {
-        while (!closing) {
-            Socket socket;
-            try {
-                socket = listener.accept();
-            } catch (IOException e) {
-                if (closing) return;
-                LOG.log(Level.WARNING, "accept failed: {0}", e.getMessage());
-                pauseAfterAcceptFailure();
-                continue;
+        try {
+            while (!closing) {
+                Socket socket;
+                try {
+                    socket = listener.accept();
+                } catch (IOException e) {
+                    if (closing) return;
+                    acceptFailures.failed(e);
+                    pauseAfterAcceptFailure();
+                    continue;
+                }
+                admit(socket);
             }
-            admit(socket);
+        } finally {
+            acceptFailures.close();
         }
     }
 
@@ -93,10 +119,22 @@ final class BlockingChatServer implements ChatServer {
         }
     }
 
+    /** Accept thread: accepts a client already waiting (within a moment), to be refused; null if none. */
+    private Socket acceptWaiting() throws IOException {
+        listener.setSoTimeout(50);
+        try {
+            return listener.accept();
+        } catch (SocketTimeoutException e) {
+            return null;
+        } finally {
+            listener.setSoTimeout(0);
+        }
+    }
+
     /** Keeps a persistent accept failure (e.g. out of file descriptors) from spinning a core. */
     private static void pauseAfterAcceptFailure() {
         try {
-            Thread.sleep(100);
+            Thread.sleep(AcceptFailures.PAUSE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -126,6 +164,7 @@ final class BlockingChatServer implements ChatServer {
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         closing = true;
+        writeWatch.interrupt();
         context.untrack();
         try {
             listener.close();

@@ -21,6 +21,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Conversation}; the conversation's threads write answers through the connection's {@link MessagePacer}, whose
  * writer hands them to {@link #send}: one whole message per write call under the write lock.
  *
+ * <p>A client that closes its sending side (half-close) sends no more prompts: those received are answered, then the
+ * connection closes. A write that fails (the client is really gone) closes the conversation, which cancels its
+ * answer; a write that waits longer than {@link ServerLimits#writeTimeout()} closes the connection
+ * ({@link #checkWrite}, called by the server's write watch).
+ *
  * <p>The reader is never interrupted by an answer's scope (interrupting a virtual thread blocked in a socket read
  * would close the socket): answers watch the connection through the conversation, which the reader closes when
  * the client leaves.
@@ -36,6 +41,7 @@ final class BlockingConnection {
     private final Conversation conversation;
     private final MessagePacer pacer;
     private final ReentrantLock writeLock = new ReentrantLock();
+    private final WriteStall stall = new WriteStall();
     private volatile String closeReason;
     /** After a fatal error: the error is the last message, whatever a reply still tries to send. Write lock. */
     private boolean sealed;
@@ -47,6 +53,7 @@ final class BlockingConnection {
         this.socket = socket;
         this.context = context;
         socket.setTcpNoDelay(true);
+        socket.setSendBufferSize(context.limits.sendBufferBytes());
         this.out = socket.getOutputStream();
         this.pacer = context.pacer(this::send, id);
         this.conversation = Conversation.open(context.engine, pacer, context.limits.conversationLimits());
@@ -106,15 +113,38 @@ final class BlockingConnection {
                 failWith("idle timeout");
                 return "idle timeout";
             }
-            if (n < 0) return closeReason != null ? closeReason : "client closed";
+            if (n < 0) {
+                if (closeReason != null) return closeReason;
+                return answerReceived() ? "client closed" : "client gone before its answers";
+            }
             try {
                 stream.feed(ByteBuffer.wrap(buffer, 0, n), sink);
             } catch (ProtocolException fatal) {
-                if (fatal.kind() == ProtocolException.Kind.HTTP_REQUEST) return "HTTP request refused";
+                if (fatal.kind() == ProtocolException.Kind.HTTP_REQUEST) {
+                    answerReceived();
+                    return "HTTP request refused";
+                }
                 failWith(fatal.getMessage());
                 return fatal.getMessage();
             }
         }
+    }
+
+    /**
+     * No more prompts come (the client half-closed, or sent an HTTP request after them): waits until those received
+     * are answered, or the connection closed (a failed write, the write timeout, shutdown).
+     *
+     * @return false if the connection closed first
+     */
+    private boolean answerReceived() {
+        try {
+            while (!socket.isClosed()) {
+                if (conversation.awaitIdle(Duration.ofSeconds(1))) return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
     }
 
     /** Ends the conversation, sends the error, then drains unread input briefly so a reset does not eat it. */
@@ -156,13 +186,30 @@ final class BlockingConnection {
         byte[] line = MessageCodec.encodeLine(message);
         writeLock.lock();
         try {
+            stall.waiting();
             if (!sealed && !socket.isClosed()) out.write(line);
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "connection {0}: write failed, client gone: {1}", Long.toString(id), e.getMessage());
             closeSocket("client gone");
+            conversation.close(); // cancels the answer now, not at the reader's next read
         } finally {
+            stall.done();
             writeLock.unlock();
         }
+    }
+
+    /**
+     * The write watch's check (its thread): closes the connection when a write has waited longer than the timeout.
+     *
+     * @param now {@link System#nanoTime()}
+     */
+    void checkWrite(long now) {
+        Duration timeout = context.limits.writeTimeout();
+        if (!stall.exceeded(now, timeout) || socket.isClosed()) return;
+        LOG.log(Level.INFO, "connection {0}: write timeout, the client read nothing for {1} s", Long.toString(id),
+                timeout.toSeconds());
+        closeSocket("write timeout");
+        conversation.close();
     }
 
     /**

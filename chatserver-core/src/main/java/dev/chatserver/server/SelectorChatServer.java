@@ -3,6 +3,7 @@ package dev.chatserver.server;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -40,6 +41,12 @@ final class SelectorChatServer implements ChatServer {
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(16 * 1024);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread loop;
+    /** The selector thread's handling of failed accepts. */
+    private final AcceptFailures acceptFailures = new AcceptFailures(this::acceptWaiting);
+    /** The listener's key; its interest is off while accepting pauses. */
+    private final SelectionKey acceptKey;
+    /** Selector thread only: {@link System#nanoTime()} when a paused accept resumes; 0 when not paused. */
+    private long acceptResume;
     private volatile boolean stopAccepting;
     private volatile boolean closeAll;
 
@@ -50,6 +57,7 @@ final class SelectorChatServer implements ChatServer {
         this.selector = selector;
         this.listener = listener;
         this.port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+        this.acceptKey = listener.keyFor(selector);
         this.loop = Thread.ofPlatform().name("chat-selector-" + port).unstarted(this::run);
     }
 
@@ -87,7 +95,11 @@ final class SelectorChatServer implements ChatServer {
         long nextTick = System.nanoTime();
         try {
             while (true) {
-                selector.select(TICK_MILLIS);
+                selector.select(acceptResume != 0 ? AcceptFailures.PAUSE.toMillis() : TICK_MILLIS);
+                if (acceptResume != 0 && System.nanoTime() - acceptResume >= 0 && acceptKey.isValid()) {
+                    acceptResume = 0;
+                    acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+                }
                 if (stopAccepting && listener.isOpen()) listener.close();
                 SelectorConnection writer;
                 while ((writer = wantWrite.poll()) != null) safely(writer, SelectorConnection::onWritable);
@@ -109,6 +121,7 @@ final class SelectorChatServer implements ChatServer {
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.ERROR, "the selector loop failed", e);
         } finally {
+            acceptFailures.close();
             for (SelectorConnection c : List.copyOf(open)) c.close("server stopped");
             try {
                 listener.close();
@@ -146,12 +159,23 @@ final class SelectorChatServer implements ChatServer {
             try {
                 channel = listener.accept();
             } catch (IOException e) {
-                LOG.log(Level.WARNING, "accept failed: {0}", e.getMessage());
+                acceptFailures.failed(e);
+                // Stop selecting the listener for a moment: it stays ready while clients wait, which would spin.
+                acceptKey.interestOps(0);
+                acceptResume = System.nanoTime() + AcceptFailures.PAUSE.toNanos();
                 return;
             }
             if (channel == null) return;
             admit(channel);
         }
+    }
+
+    /** Selector thread: accepts a waiting client, to be refused; null if none. */
+    private Socket acceptWaiting() throws IOException {
+        SocketChannel channel = listener.accept();
+        if (channel == null) return null;
+        channel.configureBlocking(true);
+        return channel.socket();
     }
 
     private void admit(SocketChannel channel) {
@@ -162,6 +186,7 @@ final class SelectorChatServer implements ChatServer {
         SelectorConnection connection;
         try {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, context.limits.sendBufferBytes());
             channel.configureBlocking(false);
             SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
             connection = new SelectorConnection(context.nextId(), channel, key, this, context);

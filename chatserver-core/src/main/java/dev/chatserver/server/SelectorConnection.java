@@ -21,6 +21,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Threads: everything but {@link #send} runs on the selector thread. {@link #send} runs on the conversation's
  * threads; it blocks while more than {@link ServerLimits#outboundBytes()} wait for a client that does not read, so
  * memory stays bounded and only that client's reply pauses. The queue fields are guarded by the lock.
+ *
+ * <p>After a half-close (or an HTTP request after prompts) no more input is read; the prompts received are answered
+ * and the connection closes once the last answer is written. Output that waits longer than
+ * {@link ServerLimits#writeTimeout()} closes the connection.
  */
 final class SelectorConnection {
 
@@ -40,6 +44,7 @@ final class SelectorConnection {
     private final Condition drained = lock.newCondition();
     private final ArrayDeque<ByteBuffer> outbound = new ArrayDeque<>();
     private long outboundBytes;
+    private final WriteStall stall = new WriteStall();
     private boolean closed;
     /** After a fatal error: the error is the last message, whatever a reply still tries to send. */
     private boolean sealed;
@@ -50,6 +55,8 @@ final class SelectorConnection {
     private boolean shuttingDown;
     /** Selector thread only: after an error that closes the connection, input is drained until this time. */
     private long lingerUntil;
+    /** Selector thread only: no more prompts come; close once the received ones are answered and written. */
+    private boolean inputEnded;
     /** Selector thread only: System.nanoTime() of the last input, for the idle timeout. */
     private long lastInput = System.nanoTime();
     private String closeReason;
@@ -92,6 +99,7 @@ final class SelectorConnection {
             }
             if (closed || sealed) return;
             wasEmpty = outbound.isEmpty();
+            if (wasEmpty) stall.waiting();
             outbound.add(line);
             outboundBytes += line.remaining();
         } finally {
@@ -126,7 +134,8 @@ final class SelectorConnection {
             return;
         }
         if (n < 0) {
-            close(lingerUntil != 0 ? closeReason : "client closed");
+            if (lingerUntil != 0) close(closeReason);
+            else endInput("client closed");
             return;
         }
         lastInput = System.nanoTime();
@@ -135,8 +144,31 @@ final class SelectorConnection {
         try {
             stream.feed(buffer, sink);
         } catch (ProtocolException fatal) {
-            if (fatal.kind() == ProtocolException.Kind.HTTP_REQUEST) close("HTTP request refused");
+            if (fatal.kind() == ProtocolException.Kind.HTTP_REQUEST) endInput("HTTP request refused");
             else failWith(fatal.getMessage());
+        }
+    }
+
+    /** Selector thread: no more input; closes now, or once the prompts received are answered. */
+    private void endInput(String reason) {
+        closeReason = reason;
+        inputEnded = true;
+        if (key.isValid()) key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+        closeIfAnswered();
+    }
+
+    /** Selector thread: after the input ended, closes when no answer is left to produce or to write. */
+    private void closeIfAnswered() {
+        if (!inputEnded || conversation.isBusy()) return;
+        if (outboundEmpty()) close(closeReason);
+    }
+
+    private boolean outboundEmpty() {
+        lock.lock();
+        try {
+            return outbound.isEmpty();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -165,12 +197,16 @@ final class SelectorConnection {
         lock.lock();
         try {
             ByteBuffer head;
+            long total = 0;
             while ((head = outbound.peek()) != null) {
                 int written = channel.write(head);
                 outboundBytes -= written;
+                total += written;
                 if (head.hasRemaining()) break;
                 outbound.poll();
             }
+            if (outbound.isEmpty()) stall.done();
+            else if (total > 0) stall.waiting();
             drained.signalAll();
         } catch (IOException e) {
             failure = e;
@@ -189,6 +225,7 @@ final class SelectorConnection {
         key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
         if (shuttingDown) close(closeReason);
         else if (closeAfterFlush && lingerUntil == 0) startLinger();
+        else closeIfAnswered();
     }
 
     /** Selector thread: the error is out; half-close and drain input briefly so a TCP reset cannot eat it. */
@@ -209,6 +246,14 @@ final class SelectorConnection {
             return;
         }
         if (closeAfterFlush || shuttingDown) return;
+        if (stall.exceeded(now, context.limits.writeTimeout())) {
+            LOG.log(Level.INFO, "connection {0}: write timeout, the client read nothing for {1} s", Long.toString(id),
+                    context.limits.writeTimeout().toSeconds());
+            close("write timeout");
+            return;
+        }
+        closeIfAnswered();
+        if (inputEnded) return;
         context.limits.idleTimeout().ifPresent(timeout -> {
             if (now - lastInput > timeout.toNanos() && !conversation.isBusy()) failWith("idle timeout");
         });
@@ -218,14 +263,7 @@ final class SelectorConnection {
     void closeWhenFlushed() {
         if (closeReason == null) closeReason = "server shutting down";
         shuttingDown = true;
-        boolean empty;
-        lock.lock();
-        try {
-            empty = outbound.isEmpty();
-        } finally {
-            lock.unlock();
-        }
-        if (empty) close(closeReason);
+        if (outboundEmpty()) close(closeReason);
     }
 
     /** Selector thread: closes the channel, the conversation and gives the slot back. Closing twice is harmless. */

@@ -20,13 +20,20 @@ import java.util.Optional;
  * @param maxPendingPrompts prompts one connection may queue behind the answer in progress (default 64)
  * @param outboundBytes     bytes of answer the selector mode queues for a client that reads slowly before that
  *                          client's reply pauses (default 256 KiB)
+ * @param writeTimeout      close a connection whose answer could not be written for this long: its client has read
+ *                          nothing meanwhile (default 30 s). A paused answer gives its engine slot to waiting work
+ *                          long before that; this frees the connection itself
+ * @param sendBufferBytes   the kernel's send buffer of each connection (default 64 KiB; the kernel may double it).
+ *                          Set, not grown by the kernel's autotuning (up to megabytes per connection), so a client
+ *                          that reads nothing holds little memory and its writes soon wait (see the write timeout)
  */
 public record ServerLimits(int maxConnections, int maxMessageBytes, Optional<Duration> idleTimeout,
-                           int maxPendingPrompts, int outboundBytes) {
+                           int maxPendingPrompts, int outboundBytes, Duration writeTimeout, int sendBufferBytes) {
 
     /** The defaults. */
     public static final ServerLimits DEFAULTS = new ServerLimits(10_000, JsonObjectStream.DEFAULT_MAX_OBJECT_BYTES,
-            Optional.empty(), ConversationLimits.DEFAULTS.maxPendingPrompts(), 256 * 1024);
+            Optional.empty(), ConversationLimits.DEFAULTS.maxPendingPrompts(), 256 * 1024, Duration.ofSeconds(30),
+            64 * 1024);
 
     /**
      * Checks the values.
@@ -36,9 +43,15 @@ public record ServerLimits(int maxConnections, int maxMessageBytes, Optional<Dur
      * @param idleTimeout       positive when present
      * @param maxPendingPrompts positive
      * @param outboundBytes     positive
+     * @param writeTimeout      positive
+     * @param sendBufferBytes   at least 1024
      */
     public ServerLimits {
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(writeTimeout, "writeTimeout");
+        if (writeTimeout.isNegative() || writeTimeout.isZero()) {
+            throw new IllegalArgumentException("write timeout must be positive");
+        }
         if (maxConnections <= 0) throw new IllegalArgumentException("max connections must be positive");
         if (maxMessageBytes < 64) throw new IllegalArgumentException("max message bytes must be at least 64");
         if (idleTimeout.map(t -> t.isNegative() || t.isZero()).orElse(false)) {
@@ -46,6 +59,7 @@ public record ServerLimits(int maxConnections, int maxMessageBytes, Optional<Dur
         }
         if (maxPendingPrompts <= 0) throw new IllegalArgumentException("max pending prompts must be positive");
         if (outboundBytes <= 0) throw new IllegalArgumentException("outbound bytes must be positive");
+        if (sendBufferBytes < 1024) throw new IllegalArgumentException("send buffer bytes must be at least 1024");
     }
 
     /**
@@ -55,7 +69,7 @@ public record ServerLimits(int maxConnections, int maxMessageBytes, Optional<Dur
      * @return a copy with that limit
      */
     public ServerLimits withMaxConnections(int n) {
-        return new ServerLimits(n, maxMessageBytes, idleTimeout, maxPendingPrompts, outboundBytes);
+        return new ServerLimits(n, maxMessageBytes, idleTimeout, maxPendingPrompts, outboundBytes, writeTimeout, sendBufferBytes);
     }
 
     /**
@@ -65,7 +79,7 @@ public record ServerLimits(int maxConnections, int maxMessageBytes, Optional<Dur
      * @return a copy with that limit
      */
     public ServerLimits withMaxMessageBytes(int bytes) {
-        return new ServerLimits(maxConnections, bytes, idleTimeout, maxPendingPrompts, outboundBytes);
+        return new ServerLimits(maxConnections, bytes, idleTimeout, maxPendingPrompts, outboundBytes, writeTimeout, sendBufferBytes);
     }
 
     /**
@@ -76,7 +90,7 @@ public record ServerLimits(int maxConnections, int maxMessageBytes, Optional<Dur
      */
     public ServerLimits withIdleTimeout(Duration timeout) {
         return new ServerLimits(maxConnections, maxMessageBytes, Optional.ofNullable(timeout), maxPendingPrompts,
-                outboundBytes);
+                outboundBytes, writeTimeout, sendBufferBytes);
     }
 
     /**
@@ -86,7 +100,7 @@ public record ServerLimits(int maxConnections, int maxMessageBytes, Optional<Dur
      * @return a copy with that limit
      */
     public ServerLimits withMaxPendingPrompts(int n) {
-        return new ServerLimits(maxConnections, maxMessageBytes, idleTimeout, n, outboundBytes);
+        return new ServerLimits(maxConnections, maxMessageBytes, idleTimeout, n, outboundBytes, writeTimeout, sendBufferBytes);
     }
 
     /**
@@ -96,7 +110,29 @@ public record ServerLimits(int maxConnections, int maxMessageBytes, Optional<Dur
      * @return a copy with that limit
      */
     public ServerLimits withOutboundBytes(int bytes) {
-        return new ServerLimits(maxConnections, maxMessageBytes, idleTimeout, maxPendingPrompts, bytes);
+        return new ServerLimits(maxConnections, maxMessageBytes, idleTimeout, maxPendingPrompts, bytes, writeTimeout, sendBufferBytes);
+    }
+
+    /**
+     * Changes the write timeout.
+     *
+     * @param timeout how long an answer may wait to be written before its connection is closed
+     * @return a copy with that limit
+     */
+    public ServerLimits withWriteTimeout(Duration timeout) {
+        return new ServerLimits(maxConnections, maxMessageBytes, idleTimeout, maxPendingPrompts, outboundBytes,
+                timeout, sendBufferBytes);
+    }
+
+    /**
+     * Changes the send buffer size.
+     *
+     * @param bytes the kernel's send buffer per connection
+     * @return a copy with that size
+     */
+    public ServerLimits withSendBufferBytes(int bytes) {
+        return new ServerLimits(maxConnections, maxMessageBytes, idleTimeout, maxPendingPrompts, outboundBytes,
+                writeTimeout, bytes);
     }
 
     /** @return the limits a connection's conversation gets */

@@ -133,7 +133,7 @@ class ConversationTest {
 
     @Test
     void shutdownEndsTheAnswerInProgressAndEveryWaitingPrompt() throws Exception {
-        try (ChatEngine engine = TestEngines.start(1, b -> b.bufferPieces(1))) {
+        try (ChatEngine engine = TestEngines.start(1, b -> b.bufferPieces(1).pausedReplyGrace(SlotHolder.KEEPS_ITS_SLOT))) {
             Recorder out = new Recorder();
             try (SlotHolder holder = new SlotHolder(engine);
                  Conversation conversation = Conversation.open(engine, out)) {
@@ -155,7 +155,7 @@ class ConversationTest {
      */
     @RepeatedTest(10)
     void closeStopsEverythingWithoutAnotherMessage() throws Exception {
-        try (ChatEngine engine = TestEngines.start(1, b -> b.bufferPieces(1))) {
+        try (ChatEngine engine = TestEngines.start(1, b -> b.bufferPieces(1).pausedReplyGrace(SlotHolder.KEEPS_ITS_SLOT))) {
             Recorder out = new Recorder();
             try (SlotHolder holder = new SlotHolder(engine)) {
                 Conversation conversation = Conversation.open(engine, out);
@@ -174,7 +174,7 @@ class ConversationTest {
 
     @Test
     void limitsOnPromptLengthAndWaitingPromptsAreFatal() throws Exception {
-        try (ChatEngine engine = TestEngines.start(1, b -> b.bufferPieces(1))) {
+        try (ChatEngine engine = TestEngines.start(1, b -> b.bufferPieces(1).pausedReplyGrace(SlotHolder.KEEPS_ITS_SLOT))) {
             Recorder out = new Recorder();
             try (SlotHolder holder = new SlotHolder(engine);
                  Conversation conversation = Conversation.open(engine, out, new ConversationLimits(10, 2))) {

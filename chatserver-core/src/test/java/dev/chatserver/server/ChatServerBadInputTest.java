@@ -156,7 +156,7 @@ class ChatServerBadInputTest {
     @ParameterizedTest
     @EnumSource(ConnectionMode.class)
     void aFullEngineQueueAnswersServerBusy(ConnectionMode mode) throws IOException {
-        try (ChatEngine small = TestEngines.start(1, b -> b.maxQueued(1).bufferPieces(1));
+        try (ChatEngine small = TestEngines.start(1, b -> b.maxQueued(1).bufferPieces(1).pausedReplyGrace(SlotHolder.KEEPS_ITS_SLOT));
              ChatServer server = ChatServer.builder(small).port(0).mode(mode).start();
              WireClient queued = new WireClient(server.port()); WireClient refused = new WireClient(server.port())) {
             try (SlotHolder holder = new SlotHolder(small)) {

@@ -68,6 +68,16 @@ final class WireClient implements AutoCloseable {
         return write(raw.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Closes the sending side (a half-close); reading goes on. */
+    WireClient shutdownOutput() {
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
     WireClient send(ClientMessage message) {
         return write(MessageCodec.encode(message));
     }
