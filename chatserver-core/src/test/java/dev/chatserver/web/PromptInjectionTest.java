@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.chatserver.engine.ChatEngine;
 import dev.chatserver.engine.ChatSession;
 import dev.chatserver.engine.Completion;
+import dev.chatserver.engine.FinishReason;
 import dev.chatserver.engine.Reply;
 import dev.chatserver.llama.LlamaModel;
 import dev.chatserver.llama.ModelParams;
@@ -20,6 +21,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -52,7 +54,8 @@ class PromptInjectionTest {
         }
         assertThat(parsedCount).as("special-token parsing would have read fewer, forged tokens").isLessThan(plainCount);
         try (ChatEngine engine = dev.chatserver.testing.TestEngines.start(file, 2, b -> b.maxTokens(12));
-             ChatServer tcp = ChatServer.builder(engine).port(0).start();
+             // Unpaced, so that the TCP pieces are the engine's, one message each, as the WebSocket's are.
+             ChatServer tcp = ChatServer.builder(engine).port(0).minMessageInterval(Duration.ZERO).start();
              WebChatServer web = WebChatServer.builder(engine).port(0).start()) {
             List<String> api;
             try (ChatSession session = engine.openSession()) {
@@ -61,7 +64,7 @@ class PromptInjectionTest {
                 Completion completion = dev.chatserver.testing.TestEngines.await(reply);
                 assertThat(completion.isSuccess()).isTrue();
                 assertThat(completion.stats().promptTokens()).isEqualTo(plainCount);
-                api = encoded(transcript.pieces);
+                api = encoded(transcript.pieces, completion);
             }
             assertThat(tcp(tcp.port())).as("TCP").isEqualTo(api);
             try (WsTestClient client = WsTestClient.connect(URI.create("ws://127.0.0.1:" + web.port() + "/ws"), null)) {
@@ -71,10 +74,12 @@ class PromptInjectionTest {
         }
     }
 
-    private static List<String> encoded(List<String> pieces) {
+    private static List<String> encoded(List<String> pieces, Completion completion) {
         List<String> messages = new ArrayList<>();
         for (String piece : pieces) messages.add(MessageCodec.encode(new ServerMessage.Piece(piece)));
-        messages.add(MessageCodec.encode(ServerMessage.End.ok()));
+        ServerMessage.Finish finish = completion.reason() == FinishReason.END
+                ? ServerMessage.Finish.STOP : ServerMessage.Finish.LENGTH;
+        messages.add(MessageCodec.encode(ServerMessage.End.finished(finish, completion.stats().droppedTurns())));
         return messages;
     }
 
