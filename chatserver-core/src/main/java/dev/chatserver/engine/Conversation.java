@@ -27,6 +27,12 @@ final class Conversation {
     int slot = -1;
     /** Engine step at which this session last used its slot; the least recent idle one is evicted first. */
     long lastUsed;
+    /**
+     * The session's last ended reply, and {@link System#nanoTime()} when it ended; null before the first. While
+     * its listener has not taken it whole, the client may have stopped reading ({@link Suspensions#stalled}).
+     */
+    ReplyHandle lastReply;
+    long lastEndedNanos;
     /** Set when the session closes; no further replies start. */
     boolean closed;
     /**

@@ -279,7 +279,8 @@ final class EngineLoop implements Runnable {
 
     /**
      * Suspends the replies paused beyond the grace (they leave their slot, which keeps their session's cache) and
-     * evicts the caches of replies suspended for long.
+     * evicts the caches of replies suspended for long and of idle sessions whose client has not taken their last
+     * reply for as long.
      *
      * @return nanoseconds until the next paused reply's grace or suspended cache's time ends, 0 when this call freed a
      *         slot or cache, or -1 for none
@@ -299,8 +300,15 @@ final class EngineLoop implements Runnable {
             LOG.log(Level.DEBUG, "session {0}: suspended reply''s cache evicted", stale.reply.session().id());
             evict(slots[stale.conversation.slot]);
         }
+        for (Slot stalled = suspensions.staleIdle(slots, now); stalled != null;
+             stalled = suspensions.staleIdle(slots, now)) {
+            changed = true;
+            LOG.log(Level.DEBUG, "slot {0}: its idle session''s client has not taken the last reply; cache evicted",
+                    stalled.seq);
+            evict(stalled);
+        }
         long graceLeft = suspensions.notePauses(slots, now);
-        long staleLeft = suspensions.nanosUntilStale(now);
+        long staleLeft = suspensions.nanosUntilStale(slots, now);
         if (changed) return 0; // a slot may be free for waiting work: another pass first
         return graceLeft < 0 ? staleLeft : staleLeft < 0 ? graceLeft : Math.min(graceLeft, staleLeft);
     }
@@ -338,13 +346,25 @@ final class EngineLoop implements Runnable {
         }
     }
 
-    /** @return the session's own slot, a free one, or an evicted idle one; null if all slots are answering */
+    /**
+     * @return the session's own slot, a free one, or an evicted idle one (a stalled client's first, else the least
+     *         recently used); null if all slots are answering
+     */
     private Slot slotFor(Conversation conversation) {
         if (conversation.slot >= 0) return slots[conversation.slot];
         Slot lru = null;
+        boolean lruStalled = false;
+        long now = System.nanoTime();
         for (Slot slot : slots) {
             if (slot.resident == null) return slot;
-            if (slot.turn == null && (lru == null || slot.resident.lastUsed < lru.resident.lastUsed)) lru = slot;
+            if (slot.turn != null) continue;
+            // A session whose client stopped reading goes first, then the least recently used.
+            boolean stalled = suspensions.stalled(slot, now, suspensions.graceNanos());
+            if (lru == null || stalled && !lruStalled
+                    || stalled == lruStalled && slot.resident.lastUsed < lru.resident.lastUsed) {
+                lru = slot;
+                lruStalled = stalled;
+            }
         }
         if (lru != null) {
             LOG.log(Level.DEBUG, "slot {0}: evicting an idle session''s {1} cached tokens", lru.seq,
@@ -427,6 +447,8 @@ final class EngineLoop implements Runnable {
         }
         Conversation conversation = turn.conversation;
         conversation.lastUsed = clock;
+        conversation.lastReply = turn.reply;
+        conversation.lastEndedNanos = System.nanoTime();
         boolean completed = reason == FinishReason.END || reason == FinishReason.MAX_TOKENS;
         if (completed && !conversation.stateless) {
             String answer = turn.answerText.toString();

@@ -24,6 +24,8 @@ final class ReplyChannel {
     private final Runnable roomFreed;
     private final Runnable listenerFailed;
     private final String sessionId;
+    /** Set by the delivery thread once the listener's {@code onComplete} returned. */
+    private volatile boolean delivered;
 
     /**
      * @param capacity       text pieces the buffer holds before the session pauses
@@ -57,6 +59,14 @@ final class ReplyChannel {
     /** @return true while at most half the capacity is used (engine thread): a suspended reply may resume */
     boolean halfEmpty() {
         return items.size() <= capacity / 2;
+    }
+
+    /**
+     * @return true once the listener has taken the whole reply, its completion included (any thread); a client that
+     *         stopped reading keeps this false although the engine is done with the reply
+     */
+    boolean delivered() {
+        return delivered;
     }
 
     /**
@@ -98,6 +108,7 @@ final class ReplyChannel {
                 } catch (Throwable e) { // whatever the listener throws, the reply must still complete
                     LOG.log(Level.WARNING, "session " + sessionId + ": listener failed on completion", e);
                 }
+                this.delivered = true;
                 delivered.accept(completion);
                 return;
             }

@@ -57,6 +57,19 @@ final class Answer {
      * @throws InterruptedException if the answer thread is interrupted; the reply is cancelled
      */
     void run(String prompt, CompletableFuture<Stop> stop) throws InterruptedException {
+        // Completed once this answer's end message is out or abandoned. The listener's onComplete returns only then:
+        // the engine takes a reply whose onComplete has returned for one the client has, and keeps the caches of
+        // clients that stopped reading only for a while (see ReplyListener).
+        CompletableFuture<Void> endOut = new CompletableFuture<>();
+        try {
+            answer(prompt, stop, endOut);
+        } finally {
+            endOut.complete(null);
+        }
+    }
+
+    private void answer(String prompt, CompletableFuture<Stop> stop, CompletableFuture<Void> endOut)
+            throws InterruptedException {
         PieceGate gate = new PieceGate(outbound);
         CompletableFuture<Completion> done = new CompletableFuture<>();
         Reply reply;
@@ -70,6 +83,7 @@ final class Answer {
                 @Override
                 public void onComplete(Completion completion) {
                     done.complete(completion);
+                    endOut.join(); // the reply's delivery thread waits here, never the engine
                 }
             });
         } catch (RuntimeException e) {

@@ -96,6 +96,34 @@ class SuspensionTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("modelsAndSamplings")
+    void aClientThatStopsReadingAFinishedAnswerLosesItsCacheNotItsAnswers(Path model, Sampling sampling)
+            throws InterruptedException {
+        // A buffer that holds the whole answer: the engine finishes it while the listener has taken one piece.
+        UnaryOperator<EngineConfig.Builder> adjust = c -> c.maxTokens(64).contextPerSession(1024)
+                .bufferPieces(256).sampling(sampling).pausedReplyGrace(Duration.ofMillis(100));
+        List<String> expected;
+        try (ChatEngine engine = Engines.startTracing(model, 2, adjust); ChatSession a = engine.openSession()) {
+            expected = List.of(ask(a, STALLED), ask(a, WAITING));
+        }
+        try (ChatEngine engine = Engines.startTracing(model, 2, adjust); ChatSession a = engine.openSession()) {
+            Transcript stalled = Transcript.blocking();
+            Reply reply = a.send(STALLED, stalled);
+            stalled.awaitFirstPiece();
+            // Its cache would make every other session's attention longer: it goes after ten graces, not at once.
+            TestEngines.eventually("the engine finished the answer and kept its cache", () -> {
+                EngineStats stats = engine.stats();
+                return stats.activeReplies() == 0 && stats.kvCellsInUse() > 0;
+            });
+            assertThat(reply.await(Duration.ZERO)).as("its listener has not taken it").isEmpty();
+            TestEngines.eventually("the stalled client's cache was evicted", () -> engine.stats().kvCellsInUse() == 0);
+            stalled.release();
+            assertThat(List.of(outcome(stalled, TestEngines.await(reply), reply), ask(a, WAITING)))
+                    .as("the answers, the second decoded from the history again").isEqualTo(expected);
+        }
+    }
+
     private static String ask(ChatSession session, String text) {
         Transcript transcript = Transcript.recording();
         Reply reply = session.send(text, transcript);

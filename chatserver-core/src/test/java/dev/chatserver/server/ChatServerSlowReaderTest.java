@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Clients that pipeline prompts and never read cannot starve the others: twice as many such clients as slots, beside
- * two good clients, and the good clients' answers take no longer than alone (within 1.5×).
+ * two good clients, and the good clients' answers take no longer than alone (within 1.5×), on the default paced
+ * server.
  */
 class ChatServerSlowReaderTest {
 
@@ -32,10 +33,8 @@ class ChatServerSlowReaderTest {
                 .withWriteTimeout(Duration.ofMinutes(10));
         try (ChatEngine engine = TestEngines.start(SLOTS, b -> b.maxTokens(128).contextPerSession(512)
                      .pausedReplyGrace(Duration.ofMillis(200)));
-             // Unpaced: this is about engine slots. Paced (the default), virtual mode's good clients took 3×
-             // as long beside the non-readers: an interaction of pacing with suspension that is still open.
-             ChatServer server = ChatServer.builder(engine).port(0).mode(mode).limits(limits)
-                     .minMessageInterval(Duration.ZERO).start();
+             // Paced, as by default: the pacer's bound holds back a client that does not read as the socket does.
+             ChatServer server = ChatServer.builder(engine).port(0).mode(mode).limits(limits).start();
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             String expected = TestEngines.direct(engine, "Hello").getFirst();
             long alone = bestOf(5, () -> goodClients(server, threads, expected));
@@ -58,14 +57,18 @@ class ChatServerSlowReaderTest {
                 } catch (AssertionError e) {
                     throw new AssertionError(e.getMessage() + "; the engine has " + engine.stats(), e);
                 }
-                long beside = bestOf(5, () -> goodClients(server, threads, expected));
+                // Then their caches go too (ten graces later): kept, every step of the others would attend over
+                // them (with the story model, two of about 450 tokens made short answers take 1.5 times as long).
+                TestEngines.eventually("the non-readers' caches were evicted", () -> engine.stats().kvCellsInUse() == 0);
+                // The best of seven: now and then a non-reader's TCP window opens a little (the kernel compacts its
+                // receive queue), its reply resumes for a moment and decodes its history again beside the others.
+                long beside = bestOf(7, () -> goodClients(server, threads, expected));
                 System.out.printf("ChatServerSlowReaderTest %s: good clients alone %d ms, beside %d non-readers %d ms%n",
                         mode, alone / 1_000_000, NON_READERS, beside / 1_000_000);
-                // Starved, they waited for the non-readers' whole answers (3 to 4 times as long). The goal is 1.5×;
-                // measured 1.0–1.6× on a quiet machine (the suspended replies' caches stay resident for a while and
-                // every decode attends over them), so the suite asserts 2× to stay deterministic.
+                // Starved, they waited for the non-readers' whole answers (3 to 4 times as long); 10 ms for the
+                // scheduler's noise on a busy machine.
                 assertThat((double) beside).as("good clients' time beside non-readers vs alone (ns)")
-                        .isLessThanOrEqualTo(2.0 * alone + 20_000_000);
+                        .isLessThanOrEqualTo(1.5 * alone + 10_000_000);
                 TestEngines.eventually("only the non-readers are still connected",
                         () -> server.connections() == NON_READERS);
             } finally {
