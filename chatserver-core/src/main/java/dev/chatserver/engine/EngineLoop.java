@@ -61,11 +61,11 @@ final class EngineLoop implements Runnable {
     /**
      * Most tokens of one decode call while answers must not depend on other sessions, the padding token included:
      * llama.cpp v0.5.0's CPU backend computes a micro-batch of 64 or more rows by another path than one of 2 to 63,
-     * whose results differ in the last bits (measured on F32, F16, Q8_0 and Q4_K synthetic models and the story model: a
-     * row's logits are identical beside 1 to 62 other rows and different beside 63 or more). Capping every decode
-     * at 63 keeps every row on one path, whatever else is in the batch and however a prompt is chunked. The other
-     * path is flash attention's tiled kernel: with flash attention off, a history decoded in chunks of 64 and more
-     * gave the same logits as in chunks of 2 ({@code FlashAttentionRowsTest} measures both).
+     * whose results differ in the last bits (measured on F32, F16, Q8_0 and Q4_K synthetic models and the story
+     * model: a row's logits are identical beside 1 to 62 other rows and different beside 63 or more). Capping every
+     * decode at 63 keeps every row on one path, whatever else is in the batch and however a prompt is chunked. The
+     * other path is flash attention's tiled kernel: with flash attention off, a history decoded in chunks of 64 and
+     * more gave the same logits as in chunks of 2 ({@code FlashAttentionRowsTest} measures both).
      */
     static final int INVARIANT_MAX_ROWS = 63;
 

@@ -37,8 +37,8 @@ class SyntheticModelQ4KLlamaTest {
             assertThat(model.info().sizeBytes()).isEqualTo(tensorBytes);
         }
         // 144 bytes per 256 weights for the matrices, 4 per weight for the norms.
-        long norms = shape.tensors().stream().filter(t -> t.type() == GgmlType.F32).mapToLong(TensorSource::elementCount)
-                .sum();
+        long norms = shape.tensors().stream().filter(t -> t.type() == GgmlType.F32)
+                .mapToLong(TensorSource::elementCount).sum();
         assertThat(tensorBytes).isEqualTo((shape.parameterCount() - norms) / 256 * 144 + norms * 4);
     }
 
