@@ -22,6 +22,12 @@ final class BenchModels {
     /** {@link SyntheticModel#qwen25_1_5bShape()}: the shape of Qwen2.5-1.5B-Instruct in Q8_0, about 1.9 GB. */
     static final String QWEN25_1_5B_SHAPE = "qwen2.5-1.5b-shape";
 
+    /**
+     * {@link SyntheticModel#qwen25_1_5bShapeQ4K()}: the same shape with all matrices in Q4_K (norms F32), the nearest
+     * to Q4_K_M the writer makes, about 1.0 GB: the k-quant kernels most served models run on.
+     */
+    static final String QWEN25_1_5B_SHAPE_Q4K = "qwen2.5-1.5b-shape-q4_k";
+
     /** System property naming the cache folder in forked benchmark JVMs. */
     static final String DIR_PROPERTY = "bench.models";
 
@@ -35,9 +41,15 @@ final class BenchModels {
             case SMALL -> SyntheticModel.builder().vocab(8192).embd(512).layers(8).heads(8).kvHeads(2)
                     .feedForward(1536).context(4096).type(GgmlType.Q8_0).name("synthetic-small").build();
             case QWEN25_1_5B_SHAPE -> SyntheticModel.qwen25_1_5bShape();
+            case QWEN25_1_5B_SHAPE_Q4K -> SyntheticModel.qwen25_1_5bShapeQ4K();
             default -> throw new IllegalArgumentException("unknown benchmark model '" + name + "'; known: "
-                    + TINY + ", " + SMALL + ", " + QWEN25_1_5B_SHAPE);
+                    + TINY + ", " + SMALL + ", " + QWEN25_1_5B_SHAPE + ", " + QWEN25_1_5B_SHAPE_Q4K);
         };
+    }
+
+    /** @return whether the model has the Qwen2.5-1.5B shape (in any weight type): a step takes long there */
+    static boolean isQwen25_1_5bShape(String name) {
+        return name.equals(QWEN25_1_5B_SHAPE) || name.equals(QWEN25_1_5B_SHAPE_Q4K);
     }
 
     /** The model's file in {@code dir}, written first if it is not there yet. */

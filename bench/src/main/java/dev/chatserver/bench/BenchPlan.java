@@ -26,22 +26,22 @@ record BenchPlan(String name, List<String> modes, List<Integer> idleCounts, Stri
                  int idleMeasure, List<String> models, List<Integer> sessions, int tokens, int threads,
                  int throughputWarmup, int throughputMeasure, int throughputSeconds) {
 
-    /** Tokens per reply on the Qwen2.5-1.5B shape in the quick run: a step takes a good part of a second there. */
+    /** Tokens per reply on the Qwen2.5-1.5B shapes in the quick run: a step takes a good part of a second there. */
     static final int BIG_MODEL_TOKENS = 8;
 
-    /** @return warm-up iterations for this model: one on the 1.5B shape in the quick run (a round takes long) */
+    /** @return warm-up iterations for this model: one on the 1.5B shapes in the quick run (a round takes long) */
     int warmupFor(String model) {
-        return name.equals("quick") && model.equals(BenchModels.QWEN25_1_5B_SHAPE) ? 1 : throughputWarmup;
+        return name.equals("quick") && BenchModels.isQwen25_1_5bShape(model) ? 1 : throughputWarmup;
     }
 
-    /** @return measured iterations for this model: one on the 1.5B shape in the quick run */
+    /** @return measured iterations for this model: one on the 1.5B shapes in the quick run */
     int measureFor(String model) {
-        return name.equals("quick") && model.equals(BenchModels.QWEN25_1_5B_SHAPE) ? 1 : throughputMeasure;
+        return name.equals("quick") && BenchModels.isQwen25_1_5bShape(model) ? 1 : throughputMeasure;
     }
 
-    /** @return tokens per reply for this model: fewer on the 1.5B shape in the quick run */
+    /** @return tokens per reply for this model: fewer on the 1.5B shapes in the quick run */
     int tokensFor(String model) {
-        return name.equals("quick") && model.equals(BenchModels.QWEN25_1_5B_SHAPE) ? BIG_MODEL_TOKENS : tokens;
+        return name.equals("quick") && BenchModels.isQwen25_1_5bShape(model) ? BIG_MODEL_TOKENS : tokens;
     }
 
     /** @return a copy that runs only the throughput benchmark, on these models (in this order) */
@@ -75,19 +75,28 @@ record BenchPlan(String name, List<String> modes, List<Integer> idleCounts, Stri
         sessions = List.copyOf(sessions);
     }
 
-    /** Idle counts up to 10000; tiny, small and the Qwen2.5-1.5B shape (8 tokens per reply there), short replies. */
+    /**
+     * Idle counts up to 10000; tiny, small and the Qwen2.5-1.5B shape in Q8_0 and in Q4_K (8 tokens per reply
+     * there), short replies.
+     */
     static BenchPlan quick(long openFileLimit) {
         List<Integer> wanted = List.of(0, 1000, 10_000);
         return new BenchPlan("quick", List.of("virtual", "platform", "selector"), cap(wanted, openFileLimit),
-                capNote(wanted, openFileLimit), 3, 8, List.of(BenchModels.TINY, BenchModels.SMALL, BenchModels.QWEN25_1_5B_SHAPE),
+                capNote(wanted, openFileLimit), 3, 8,
+                List.of(BenchModels.TINY, BenchModels.SMALL, BenchModels.QWEN25_1_5B_SHAPE,
+                        BenchModels.QWEN25_1_5B_SHAPE_Q4K),
                 List.of(1, 2, 4, 8), 32, decodeThreads(), 2, 4, 1);
     }
 
-    /** Everything: idle counts up to what the open-file limit allows (at most 100000), the Qwen2.5-1.5B shape. */
+    /**
+     * Everything: idle counts up to what the open-file limit allows (at most 100000), the Qwen2.5-1.5B shape in
+     * Q8_0 and in Q4_K.
+     */
     static BenchPlan full(long openFileLimit) {
         List<Integer> wanted = List.of(0, 1000, 10_000, MAX_IDLE);
         return new BenchPlan("full", List.of("virtual", "platform", "selector"), cap(wanted, openFileLimit),
-                capNote(wanted, openFileLimit), 5, 20, List.of(BenchModels.TINY, BenchModels.QWEN25_1_5B_SHAPE),
+                capNote(wanted, openFileLimit), 5, 20, List.of(BenchModels.TINY, BenchModels.QWEN25_1_5B_SHAPE,
+                        BenchModels.QWEN25_1_5B_SHAPE_Q4K),
                 List.of(1, 2, 4, 8), 64, decodeThreads(), 2, 5, 5);
     }
 

@@ -34,7 +34,9 @@ public final class StepProfile {
         System.out.println("|---|---:|---:|---:|---:|---:|---:|");
         for (int m = 1; m < args.length; m++) {
             String name = args[m];
-            try (LlamaModel model = LlamaModel.load(BenchModels.resolve(name), ModelParams.defaults())) {
+            // As the engine loads it with batch invariance (its default): without repacked weights.
+            try (LlamaModel model = LlamaModel.load(BenchModels.resolve(name),
+                    ModelParams.defaults().withRepacking(false))) {
                 long[][] sums = new long[2][4];
                 for (int round = 0; round < 6; round++) {
                     for (int padded = 0; padded < 2; padded++) {

@@ -1,5 +1,7 @@
 package dev.chatserver.bench;
 
+import dev.chatserver.gguf.GgmlType;
+import dev.chatserver.gguf.SyntheticModel;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,12 +33,27 @@ class BenchPlanTest {
     }
 
     @Test
+    void theQ4KVariantOfTheQwenShapeDiffersOnlyInWeightTypeAndName() {
+        SyntheticModel q8 = BenchModels.shape(BenchModels.QWEN25_1_5B_SHAPE);
+        SyntheticModel q4k = BenchModels.shape(BenchModels.QWEN25_1_5B_SHAPE_Q4K);
+
+        assertThat(q8.type()).isEqualTo(GgmlType.Q8_0);
+        assertThat(q4k.type()).isEqualTo(GgmlType.Q4_K);
+        assertThat(q4k.toBuilder().type(GgmlType.Q8_0).name(q8.name()).build()).isEqualTo(q8);
+        assertThat(BenchPlan.full(1_048_576).models()).containsSequence(BenchModels.QWEN25_1_5B_SHAPE,
+                BenchModels.QWEN25_1_5B_SHAPE_Q4K);
+    }
+
+    @Test
     void quickPlanDropsCountsThatCollapseUnderTheLimit() {
         BenchPlan plan = BenchPlan.quick(5_000);
 
         assertThat(plan.idleCounts()).containsExactly(0, 1000, 3000);
-        assertThat(plan.models()).containsExactly(BenchModels.TINY, BenchModels.SMALL, BenchModels.QWEN25_1_5B_SHAPE);
+        assertThat(plan.models()).containsExactly(BenchModels.TINY, BenchModels.SMALL, BenchModels.QWEN25_1_5B_SHAPE,
+                BenchModels.QWEN25_1_5B_SHAPE_Q4K);
         assertThat(plan.tokensFor(BenchModels.QWEN25_1_5B_SHAPE)).isLessThan(plan.tokensFor(BenchModels.TINY));
+        assertThat(plan.tokensFor(BenchModels.QWEN25_1_5B_SHAPE_Q4K)).isEqualTo(BenchPlan.BIG_MODEL_TOKENS);
+        assertThat(plan.measureFor(BenchModels.QWEN25_1_5B_SHAPE_Q4K)).isEqualTo(1);
         assertThat(plan.threads()).isPositive();
     }
 }

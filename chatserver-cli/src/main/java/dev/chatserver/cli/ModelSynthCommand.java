@@ -31,7 +31,8 @@ final class ModelSynthCommand implements Callable<Integer> {
     boolean force;
 
     @Option(names = "--preset", defaultValue = "tiny", paramLabel = "NAME",
-            description = "Starting shape: tiny (about 820 kB) or qwen2.5-1.5b (its shape in Q8_0, about 1.9 GB). "
+            description = "Starting shape: tiny (about 820 kB) or qwen2.5-1.5b (its shape in Q8_0, about 1.9 GB; "
+                    + "about 1.0 GB with --type q4_k). "
                     + "Default: ${DEFAULT-VALUE}.")
     String preset;
 
@@ -60,7 +61,9 @@ final class ModelSynthCommand implements Callable<Integer> {
     @Option(names = "--ctx", paramLabel = "N", description = "Training context length in tokens.")
     Integer context;
 
-    @Option(names = "--type", paramLabel = "TYPE", description = "Weight type: ${COMPLETION-CANDIDATES}.")
+    @Option(names = "--type", paramLabel = "TYPE", description = "Weight type of the matrices (norms are F32): "
+            + "${COMPLETION-CANDIDATES}, in any case. Q8_0 needs --embd and --ff to be multiples of 32, Q4_K (all "
+            + "matrices Q4_K, the nearest to Q4_K_M) multiples of 256.")
     WeightType type;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the weights.")
@@ -89,7 +92,7 @@ final class ModelSynthCommand implements Callable<Integer> {
 
     /** The weight types a synthetic model can have. */
     enum WeightType {
-        F32(GgmlType.F32), F16(GgmlType.F16), Q8_0(GgmlType.Q8_0);
+        F32(GgmlType.F32), F16(GgmlType.F16), Q8_0(GgmlType.Q8_0), Q4_K(GgmlType.Q4_K);
 
         final GgmlType ggml;
 

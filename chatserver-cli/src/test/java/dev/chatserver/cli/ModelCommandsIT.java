@@ -44,6 +44,25 @@ class ModelCommandsIT {
     }
 
     @Test
+    void synthWritesQ4KWhereRowsAreWholeSuperBlocksAndRefusesItElsewhere() throws Exception {
+        Path model = dir.resolve("q4k.gguf");
+
+        CliRun.Result synth = CliRun.run("model", "synth", "--out", model.toString(), "--type", "q4_k",
+                "--embd", "256", "--ff", "768", "--heads", "8");
+        assertThat(synth.exitCode()).as(synth.stderr()).isZero();
+        CliRun.Result info = CliRun.run("model", "info", model.toString());
+        assertThat(info.exitCode()).as(info.stderr()).isZero();
+        assertThat(info.stdoutLines()).contains("weights:        Q4_K");
+
+        Path tiny = dir.resolve("tiny-q4k.gguf");
+        CliRun.Result refused = CliRun.run("model", "synth", "--out", tiny.toString(), "--type", "Q4_K");
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.stderrLines()).singleElement().asString().startsWith("error: ")
+                .contains("multiples of 256", "embd 64", "feedForward 192");
+        assertThat(tiny).doesNotExist();
+    }
+
+    @Test
     void synthRefusesToReplaceAFileWithoutForce() throws Exception {
         Path existing = Files.writeString(dir.resolve("keep.gguf"), "precious");
 

@@ -17,8 +17,8 @@ import java.util.Arrays;
  * If the KV cache has no contiguous room for the batch, the step retries with half the tokens.
  *
  * <p>Where the model's one-row path rounds differently from its many-row path ({@link RowPathCheck}, decided once at
- * start: F32 and F16 weights do, Q8_0 does not), a batch never holds a single token, nor a single token whose logits
- * are wanted: a session alone would get other logits than the same session next to others. Such a batch gets a
+ * start: F32 and F16 weights do, Q8_0 and Q4_K do not), a batch never holds a single token, nor a single token whose
+ * logits are wanted: a session alone would get other logits than the same session next to others. Such a batch gets a
  * padding token of an extra sequence id, with logits, whose cell is freed right after the decode. Where the paths
  * agree, one-row batches are decoded as they are.
  *

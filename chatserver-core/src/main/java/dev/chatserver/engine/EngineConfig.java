@@ -24,10 +24,11 @@ import java.util.Optional;
  *                          batches get a padding token, a second row computed on every step (measured on a 2-core
  *                          CPU with one decode thread, a lone session: about 130 against 300 tokens/s on the
  *                          {@code small} bench model, 3.8 against 7 on the Qwen2.5-1.5B shape in Q8_0). Off, the
- *                          engine decodes lone tokens as they are and turns flash attention off (llama.cpp's
- *                          defaults); answers then still never mix between sessions, but their last bits, and so
- *                          rarely a greedy token, may depend on what the other sessions do (see the package
- *                          documentation)
+ *                          engine decodes lone tokens as they are, turns flash attention off and lets ggml repack
+ *                          the weights it has faster kernels for (llama.cpp's defaults; Q4_K prompts decode about
+ *                          1.5 times faster repacked); answers then still never mix between sessions, but their
+ *                          last bits, and so rarely a greedy token, may depend on what the other sessions do (see
+ *                          the package documentation)
  * @param maxDraftTokens    most tokens drafted per decode step in place of the padding row (default
  *                          {@value #DEFAULT_MAX_DRAFT_TOKENS} = off: plain padding; at most {@code batchSize}; without
  *                          {@code batchInvariant} there is no padding and nothing is drafted). A step that would be

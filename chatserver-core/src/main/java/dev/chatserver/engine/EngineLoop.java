@@ -61,13 +61,22 @@ final class EngineLoop implements Runnable {
     /**
      * Most tokens of one decode call while answers must not depend on other sessions, the padding token included:
      * llama.cpp v0.5.0's CPU backend computes a micro-batch of 64 or more rows by another path than one of 2 to 63,
-     * whose results differ in the last bits (measured on F32, F16 and Q8_0 synthetic models and the story model: a
-     * row's logits are identical beside 1 to 62 other rows and different beside 63 or more). Capping every decode
-     * at 63 keeps every row on one path, whatever else is in the batch and however a prompt is chunked. The other
-     * path is flash attention's tiled kernel: with flash attention off, a history decoded in chunks of 64 and more
-     * gave the same logits as in chunks of 2 ({@code FlashAttentionRowsTest} measures both).
+     * whose results differ in the last bits (measured on F32, F16, Q8_0 and Q4_K synthetic models and the story
+     * model: a row's logits are identical beside 1 to 62 other rows and different beside 63 or more). Capping every
+     * decode at 63 keeps every row on one path, whatever else is in the batch and however a prompt is chunked. The
+     * other path is flash attention's tiled kernel: with flash attention off, a history decoded in chunks of 64 and
+     * more gave the same logits as in chunks of 2 ({@code FlashAttentionRowsTest} measures both).
      */
     static final int INVARIANT_MAX_ROWS = 63;
+
+    /**
+     * How the model is loaded while answers must not depend on other sessions: without ggml's repacked weights.
+     * With them (llama.cpp's default) the CPU backend multiplies Q4_K weights by an interleaved kernel that takes
+     * rows in groups of four, and a row's logits differ by up to 0.2 in batches of four or more rows, in every step
+     * once four or more rows want logits ({@code RepackedWeightsTest}); without them every batch of 1 to 62 rows
+     * agrees, as for Q8_0.
+     */
+    static final ModelParams INVARIANT_MODEL_PARAMS = ModelParams.defaults().withRepacking(false);
 
     EngineLoop(EngineConfig config, LlamaModel model, LlamaChatEngine engine, boolean traceLogits) {
         this.config = config;
@@ -118,7 +127,15 @@ final class EngineLoop implements Runnable {
     }
 
     static LlamaModel loadModel(EngineConfig config) {
-        return LlamaModel.load(config.model(), ModelParams.defaults());
+        return LlamaModel.load(config.model(), modelParams(config));
+    }
+
+    /**
+     * @return how the engine loads its model: {@link #INVARIANT_MODEL_PARAMS} with batch invariance, llama.cpp's
+     *         defaults without
+     */
+    static ModelParams modelParams(EngineConfig config) {
+        return config.batchInvariant() ? INVARIANT_MODEL_PARAMS : ModelParams.defaults();
     }
 
     private static ContextParams contextParams(EngineConfig config) {

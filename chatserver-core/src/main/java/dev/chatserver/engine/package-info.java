@@ -91,18 +91,21 @@
  *   <li><b>One-row matrix products</b> — for some weight types. A batch of one token, and the output layer of a batch
  *       that wants the logits of one token only, are multiplied on a matrix-vector path. With F32 weights it rounds
  *       differently from two or more rows (up to 1e-3 apart, tiny synthetic and stories model), with F16 too
- *       (1e-6); with Q8_0 weights it gives the same bits (tiny and 256-wide synthetic models). Rows 2 to 8 always
- *       agree with each other, in both KV layouts. So the engine checks the model once at start
+ *       (1e-6); with Q8_0 weights it gives the same bits (tiny and 256-wide synthetic models), with Q4_K weights
+ *       too (256-wide synthetic model, all matrices Q4_K: one row, two rows with or without a second row of logits,
+ *       and 3 to 8 rows all equal, so {@code RowPathCheck} decides "no padding") — loaded as the engine loads it,
+ *       without repacked weights (item 5). Rows 2 to 8 always agree with each other, in both KV layouts. So the
+ *       engine checks the model once at start
  *       ({@code RowPathCheck}: one token alone, beside a row with logits, beside one without) and only where the
  *       paths differ it never decodes a batch of one token nor one with a single row of logits: it adds a padding
  *       token of an extra sequence id, with logits, and frees its cell right after.</li>
  *   <li><b>Long batches.</b> From 64 rows of a micro-batch on, ggml's CPU flash attention switches to another
  *       (tiled) kernel, which rounds differently: a 100-token history decoded in chunks of 2 to 63 tokens gives the
- *       same next-token logits, in chunks of 64 or more it does not (0.006 apart at 64 rows on F32, 0.1 on Q8_0; 0.02
- *       and 0.2 for the whole history at once). A session decoded again after an eviction (one long prompt batch)
- *       would not equal the one built step by step — on v0.5.0 the ten-sessions tests failed on every model until
- *       the engine kept its steps below that size. With batch invariance a step carries at most 62 tokens plus the
- *       padding row (or drafts).</li>
+ *       same next-token logits, in chunks of 64 or more it does not (0.006 apart at 64 rows on F32, 0.1 on Q8_0, 0.2
+ *       on Q4_K; 0.02, 0.2 and 0.4 for the whole history at once). A session decoded again after an eviction (one
+ *       long prompt batch) would not equal the one built step by step — on v0.5.0 the ten-sessions tests failed
+ *       on every model until the engine kept its steps below that size. With batch invariance a step carries at
+ *       most 62 tokens plus the padding row (or drafts).</li>
  *   <li><b>Free cells below a sequence.</b> llama.cpp puts new tokens into the first free cells, which after a
  *       removal (an eviction, a closed session, a cancelled reply's tail) can lie below a sequence's older cells;
  *       flash attention visits cells in cache order, and a different order rounds differently (a neighbour removed
@@ -110,6 +113,15 @@
  *       each cached sequence out (positions, keys and values), clears the cache and copies them back, contiguous and
  *       in order, so new tokens always land above all older ones. The copy costs memory bandwidth, no decoding, and
  *       runs once per removal, never per step.</li>
+ *   <li><b>Repacked weights.</b> By default llama.cpp lets ggml's CPU backend copy the weights it has interleaved
+ *       kernels for into its own layout ({@code use_extra_bufts}); on AVX2, of the synthetic writer's types, Q4_K.
+ *       Their kernel multiplies rows in groups of four, so a row among four or more rows is computed otherwise than
+ *       among one to three: on the 256-wide Q4_K model the watched sequence's logits beside 3 to 61 neighbour rows
+ *       (without logits) differed from its lone logits in 7 of 12 steps, and in all 12 once four rows wanted logits,
+ *       by up to 0.2 ({@code RepackedWeightsTest}); one to three rows agreed. Ten sessions on two or four slots
+ *       then failed the transcript tests. The engine loads the model without repacking
+ *       ({@code EngineLoop.INVARIANT_MODEL_PARAMS}): every batch of 1 to 62 rows then agrees, and all invariance
+ *       tests pass on Q4_K as on Q8_0.</li>
  * </ol>
  * <b>The KV layout.</b> v0.5.0 can give each sequence its own stream of cells ({@code kv_unified = false}, its
  * default). That removes causes 1 and 4 by itself (41 of 41 steps identical without flash attention and without
@@ -119,15 +131,19 @@
  * once per micro-batch. The engine therefore keeps the shared pool ({@code kv_unified = true}) and the compaction.
  *
  * <p>With these, a token's keys and values depend only on the token, its position and its own sequence's earlier
- * cells, which is also why a re-decoded history equals the cached one. The tests compare transcripts of sessions
- * alone and among up to ten others (with evictions), with parallel 1, 2 and 4, on the tiny synthetic model in F32,
- * F16 and Q8_0 and on the stories model (with one decode thread), and require the same text from bit-identical
- * logits (a test-only trace digests the logits of every sampled token). Sampling with a temperature is reproducible
- * too: each slot's sampler is reset to the configured seed when a reply starts.
+ * cells, which is also why a re-decoded history equals the cached one. The tests compare transcripts of sessions alone
+ * and among up to ten others (with evictions), with parallel 1, 2 and 4, on the tiny synthetic model in F32, F16 and
+ * Q8_0, on its 256-wide variant in Q4_K and on the stories model (with one decode thread), and require the same text
+ * from bit-identical logits (a test-only trace digests the logits of every sampled token). Sampling with a temperature
+ * is reproducible too: each slot's sampler is reset to the configured seed when a reply starts.
  *
  * <h2>What the invariance costs</h2>
- * On Q8_0 models nothing per step: the one-row path agrees, so a lone session decodes one row per step like
- * llama.cpp's own loop. The start-up check costs one six-token prompt and three one-token steps. The cap of 62
+ * On Q8_0 and Q4_K models nothing per step: the one-row path agrees, so a lone session decodes one row per step
+ * like llama.cpp's own loop. Q4_K models pay for the unrepacked weights in prompt decoding instead: on the
+ * Qwen2.5-1.5B shape in Q4_K, with one decode thread on the loaded 2-core machine, a 62-token prompt chunk took
+ * 3.1 to 3.3 s of CPU against 2.0 to 2.2 s repacked (about 1.5 times), a one-row step 73 to 79 ms against 76 to
+ * 94 ms (no difference beyond the noise), and loading 0.3 to 1.9 s against 4.0 to 6.3 s (repacking copies the
+ * weights at load). The start-up check costs one six-token prompt and three one-token steps. The cap of 62
  * tokens per step costs prompt decoding a little on large models: a 1000-token prompt takes 17 steps instead of 2,
  * each reading the weights once more (on the Qwen2.5-1.5B shape in Q8_0, 1.6 GB per step, small next to the
  * arithmetic of 62 rows). On F32 and F16 models (the stories model, the tiny synthetic one) a lone session's steps
@@ -136,8 +152,8 @@
  * {@code small} bench model, on v0.5.0 the bench's {@code tiny} and {@code stories260k} rows measure it. Among two or
  * more generating sessions there is no padding. The cache compaction runs once per removal. {@link
  * dev.chatserver.engine.EngineConfig#batchInvariant()} set to false drops all of it (padding, flash attention, the
- * step cap), for deployments that accept answers whose last bits (and so, rarely, a greedy token) depend on the
- * other sessions and on evictions.
+ * step cap, the unrepacked weights), for deployments that accept answers whose last bits (and so, rarely, a greedy
+ * token) depend on the other sessions and on evictions.
  *
  * <h2>Drafting in place of the padding row</h2>
  * {@link dev.chatserver.engine.EngineConfig#maxDraftTokens()} (off by default) puts the padding row to use (on models

@@ -24,17 +24,25 @@ import java.util.Set;
  * <p>The weights are scaled so that greedy generation depends on the prompt and rarely picks control, byte or
  * end-of-generation tokens, which keeps generated text printable and long enough for tests.
  *
+ * <p>Weight types: F32, F16, Q8_0 and Q4_K. Norms are always F32 and every matrix has the weight type, also the
+ * token embedding and the output matrix. So the Q4_K model is "all matrices Q4_K, norms F32": the nearest to a
+ * real Q4_K_M file that this writer makes (those keep some matrices, e.g. the output or token embedding, in Q6_K);
+ * its {@code general.file_type} is Q4_K_M's (15), the type llama.cpp also names a file whose tensors are mostly
+ * Q4_K. Every matrix row is {@code embd} or {@code feedForward} values long, so a quantised type needs both to be
+ * whole blocks of it (32 values for Q8_0, 256 for Q4_K's super-blocks); a shape that is not is refused, naming
+ * the sizes, rather than writing some matrices in another type.
+ *
  * <p>Immutable; {@link #write} and {@link #cachedIn} run on the caller's thread. {@link #cachedIn} may be called
  * concurrently for the same folder, also from several JVMs; {@link #write} only for different files.
  *
  * @param vocab       vocabulary size (at least {@code SyntheticVocabulary.minimumSize()}, about 370)
- * @param embd        embedding size (divisible by {@code heads}; a multiple of 32 for Q8_0)
+ * @param embd        embedding size (divisible by {@code heads}; a multiple of 32 for Q8_0, of 256 for Q4_K)
  * @param layers      number of transformer blocks
  * @param heads       attention heads (the head size {@code embd / heads} must be even for RoPE)
  * @param kvHeads     key/value heads (divides {@code heads})
- * @param feedForward feed-forward size (a multiple of 32 for Q8_0)
+ * @param feedForward feed-forward size (a multiple of 32 for Q8_0, of 256 for Q4_K)
  * @param context     training context length in tokens
- * @param type        type of the weight matrices: F32, F16 or Q8_0 (norms are always F32)
+ * @param type        type of the weight matrices: F32, F16, Q8_0 or Q4_K (norms are always F32)
  * @param seed        seed of the weights
  * @param name        {@code general.name}
  * @param architecture {@code general.architecture}: {@code llama}, or {@code qwen3} (the llama blocks plus an RMS
@@ -48,7 +56,7 @@ public record SyntheticModel(int vocab, int embd, int layers, int heads, int kvH
 
     /** Bump when the generated file changes for the same shape, so that cached files are rewritten. */
     private static final String FORMAT_VERSION = "2";
-    private static final Set<GgmlType> TYPES = Set.of(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0);
+    private static final Set<GgmlType> TYPES = Set.of(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_K);
     /** Held by {@link #cachedIn} inside this JVM (a FileLock only excludes other processes). */
     private static final Object CACHE_LOCK = new Object();
 
@@ -62,12 +70,13 @@ public record SyntheticModel(int vocab, int embd, int layers, int heads, int kvH
         require(vocab >= SyntheticVocabulary.minimumSize(), "vocab must be at least " + SyntheticVocabulary.minimumSize());
         require(embd > 0 && layers > 0 && heads > 0 && kvHeads > 0 && feedForward > 0 && context > 0,
                 "sizes must be positive");
-        require(TYPES.contains(type), "type must be F32, F16 or Q8_0, not " + type);
+        require(TYPES.contains(type), "type must be F32, F16, Q8_0 or Q4_K, not " + type);
         require(embd % heads == 0, "embd " + embd + " is not divisible by heads " + heads);
         require((embd / heads) % 2 == 0, "head size " + embd / heads + " must be even");
         require(heads % kvHeads == 0, "heads " + heads + " is not divisible by kvHeads " + kvHeads);
         require(embd % type.blockSize() == 0 && feedForward % type.blockSize() == 0,
-                type + " needs embd and feedForward to be multiples of " + type.blockSize());
+                type + " needs embd and feedForward to be multiples of " + type.blockSize() + ", not embd "
+                        + embd + " and feedForward " + feedForward);
     }
 
     private static void require(boolean condition, String message) {
@@ -92,6 +101,14 @@ public record SyntheticModel(int vocab, int embd, int layers, int heads, int kvH
     public static SyntheticModel qwen25_1_5bShape() {
         return builder().vocab(151_936).embd(1536).layers(28).heads(12).kvHeads(2).feedForward(8960)
                 .context(32_768).type(GgmlType.Q8_0).name("synthetic-qwen2.5-1.5b-shape").build();
+    }
+
+    /**
+     * {@link #qwen25_1_5bShape()} with all matrices in Q4_K (norms F32), the nearest to Q4_K_M this writer makes:
+     * about 1.0 GB, for throughput measurements of the k-quant kernels.
+     */
+    public static SyntheticModel qwen25_1_5bShapeQ4K() {
+        return qwen25_1_5bShape().toBuilder().type(GgmlType.Q4_K).name("synthetic-qwen2.5-1.5b-shape-q4_k").build();
     }
 
     /** A builder starting from the {@link #tiny()} shape. */
@@ -160,7 +177,9 @@ public record SyntheticModel(int vocab, int embd, int layers, int heads, int kvH
         metadata.put("general.file_type", GgufValue.uint32(switch (type) {
             case F32 -> 0;
             case F16 -> 1;
-            default -> 7; // LLAMA_FTYPE_MOSTLY_Q8_0
+            case Q8_0 -> 7; // LLAMA_FTYPE_MOSTLY_Q8_0
+            case Q4_K -> 15; // LLAMA_FTYPE_MOSTLY_Q4_K_M, the nearest to all matrices Q4_K
+            default -> throw new IllegalStateException("no file type for " + type);
         }));
         metadata.put(arch + ".vocab_size", GgufValue.uint32(vocab));
         metadata.put(arch + ".context_length", GgufValue.uint32(context));
@@ -272,7 +291,7 @@ public record SyntheticModel(int vocab, int embd, int layers, int heads, int kvH
             return this;
         }
 
-        /** Weight type: F32, F16 or Q8_0. */
+        /** Weight type: F32, F16, Q8_0 or Q4_K. */
         public Builder type(GgmlType weightType) {
             this.type = weightType;
             return this;

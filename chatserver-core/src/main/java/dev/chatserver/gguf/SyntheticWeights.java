@@ -11,14 +11,15 @@ import java.util.function.IntToDoubleFunction;
  * Pseudo-random weights of one synthetic tensor: values uniform in {@code [-range, range]} (times a per-row
  * factor), drawn from a {@link SplittableRandom} seeded per tensor, generated into a reusable 1 MiB buffer and
  * streamed out. Q8_0 draws its 8-bit quants straight from random bits (8 per {@code nextLong}), which keeps a
- * multi-gigabyte model to seconds.
+ * multi-gigabyte model to seconds. Q4_K draws the same values as F32 and quantises each row with
+ * {@link Q4KQuantizer}, so a Q4_K tensor is its F32 twin (same seed) to within the quantisation error.
  *
  * <p>Runs on the thread running {@link GgufWriter#write}.
  *
  * @param seed      seed of this tensor's generator
  * @param rows      number of rows (product of all dimensions but the first)
  * @param rowLength values per row (the first dimension)
- * @param type      F32, F16 or Q8_0
+ * @param type      F32, F16, Q8_0 or Q4_K
  * @param range     largest absolute value, before the row factor
  * @param rowFactor factor per row index (e.g. to make some output tokens unlikely); {@code r -> 1} for none
  */
@@ -48,6 +49,7 @@ record SyntheticWeights(long seed, long rows, int rowLength, GgmlType type, doub
         int rowBytes = Math.toIntExact(type.byteSize(rowLength));
         ByteBuffer buffer = ByteBuffer.allocate(Math.max(CHUNK_BYTES, rowBytes)).order(ByteOrder.LITTLE_ENDIAN);
         byte[] quants = new byte[rowLength];
+        float[] values = type == GgmlType.Q4_K ? new float[rowLength] : null;
         for (long row = 0; row < rows; row++) {
             if (buffer.remaining() < rowBytes) {
                 drain(buffer, out);
@@ -70,6 +72,12 @@ record SyntheticWeights(long seed, long rows, int rowLength, GgmlType type, doub
                     for (int block = 0; block < rowLength; block += 32) {
                         buffer.putShort(scale).put(quants, block, 32);
                     }
+                }
+                case Q4_K -> {
+                    for (int i = 0; i < rowLength; i++) {
+                        values[i] = (float) ((random.nextDouble() * 2 - 1) * limit);
+                    }
+                    Q4KQuantizer.quantize(values, buffer);
                 }
                 default -> throw new IllegalStateException("no synthetic weights of type " + type);
             }

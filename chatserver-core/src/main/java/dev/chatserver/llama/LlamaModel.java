@@ -34,6 +34,7 @@ public final class LlamaModel implements AutoCloseable {
     private static final long GPU_LAYERS = Llama.offset(Llama.MODEL_PARAMS, "n_gpu_layers");
     private static final long VOCAB_ONLY = Llama.offset(Llama.MODEL_PARAMS, "vocab_only");
     private static final long LOAD_MODE = Llama.offset(Llama.MODEL_PARAMS, "load_mode");
+    private static final long USE_EXTRA_BUFTS = Llama.offset(Llama.MODEL_PARAMS, "use_extra_bufts");
 
     private final Path file;
     private final boolean vocabularyOnly;
@@ -82,6 +83,7 @@ public final class LlamaModel implements AutoCloseable {
             p.set(JAVA_INT, GPU_LAYERS, params.gpuLayers());
             p.set(JAVA_INT, LOAD_MODE, params.useMmap() ? Llama.LOAD_MODE_MMAP : Llama.LOAD_MODE_NONE);
             p.set(JAVA_BOOLEAN, VOCAB_ONLY, params.vocabOnly());
+            p.set(JAVA_BOOLEAN, USE_EXTRA_BUFTS, params.repackWeights());
             MemorySegment path = temp.allocateFrom(file.toAbsolutePath().toString());
             MemorySegment model = (MemorySegment) Llama.MODEL_LOAD.invokeExact(path, p);
             if (model.equals(MemorySegment.NULL)) throw new ModelLoadException(file, reason(log.lines()));

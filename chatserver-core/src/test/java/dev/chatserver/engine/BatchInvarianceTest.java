@@ -6,7 +6,6 @@ import dev.chatserver.llama.Batch;
 import dev.chatserver.llama.ContextParams;
 import dev.chatserver.llama.LlamaContext;
 import dev.chatserver.llama.LlamaModel;
-import dev.chatserver.llama.ModelParams;
 import dev.chatserver.llama.Vocab;
 import dev.chatserver.testing.TestModels;
 import java.lang.foreign.Arena;
@@ -30,8 +29,9 @@ class BatchInvarianceTest {
 
     private static final int STEPS = 40;
 
+    /** The tiny synthetic model in every weight type the writer makes, and the stories model when present. */
     static Stream<Path> models() {
-        return Stream.concat(Stream.of(TestModels.tiny()), TestModels.stories().stream());
+        return Stream.concat(Engines.tinyInEveryType().stream(), TestModels.stories().stream());
     }
 
     /** Each model in both KV layouts: one shared pool of cells, and one stream per sequence. */
@@ -138,7 +138,7 @@ class BatchInvarianceTest {
     @ParameterizedTest(name = "{0}, unified KV {1}")
     @MethodSource("layouts")
     void aSequenceGetsTheSameLogitsWhateverItsNeighboursDoWithTheEnginesRemedies(Path file, boolean unified) {
-        try (LlamaModel model = LlamaModel.load(file, ModelParams.defaults())) {
+        try (LlamaModel model = LlamaModel.load(file, EngineLoop.INVARIANT_MODEL_PARAMS)) {
             String name = file.getFileName() + (unified ? ", unified" : ", per-stream");
             int all = STEPS + 1;
 
@@ -185,7 +185,7 @@ class BatchInvarianceTest {
     @ParameterizedTest
     @MethodSource("models")
     void aRowsLogitsDependOnTheBatchOnlyBeyondTheEnginesCap(Path file) {
-        try (LlamaModel model = LlamaModel.load(file, ModelParams.defaults())) {
+        try (LlamaModel model = LlamaModel.load(file, EngineLoop.INVARIANT_MODEL_PARAMS)) {
             int[] prompt = model.vocab().tokenize("Once upon a time, there was a big dog", true, false);
             float[] padded = rowBeside(model, prompt, 0);
             for (int others : new int[] {1, 2, 7, 31, EngineLoop.INVARIANT_MAX_ROWS - 1}) {
@@ -220,7 +220,7 @@ class BatchInvarianceTest {
     @ParameterizedTest
     @MethodSource("models")
     void draftedRowsInPlaceOfThePaddingChangeNothingAndARightGuessComputesTheNextStep(Path file) {
-        try (LlamaModel model = LlamaModel.load(file, ModelParams.defaults())) {
+        try (LlamaModel model = LlamaModel.load(file, EngineLoop.INVARIANT_MODEL_PARAMS)) {
             Run alone = run(model, true, true, Neighbours.NONE, null);
             int[] prompt = model.vocab().tokenize("Once upon a time, there was a big dog", true, false);
             int rightGuesses = 0;

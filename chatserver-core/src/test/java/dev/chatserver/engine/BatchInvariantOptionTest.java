@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatserver.engine.Engines.Answer;
 import dev.chatserver.gguf.GgmlType;
+import dev.chatserver.llama.ModelParams;
 import dev.chatserver.testing.TestModels;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,18 +26,29 @@ class BatchInvariantOptionTest {
                 .isFalse();
     }
 
+    /** Repacked weights (Q4_K's interleaved kernel, see {@code RepackedWeightsTest}) only without invariance. */
+    @Test
+    void theModelIsLoadedWithoutRepackedWeightsUnlessInvarianceIsOff() {
+        assertThat(EngineLoop.modelParams(EngineConfig.builder(Path.of("model.gguf")).build()))
+                .isEqualTo(EngineLoop.INVARIANT_MODEL_PARAMS)
+                .isEqualTo(ModelParams.defaults().withRepacking(false));
+        assertThat(EngineLoop.modelParams(EngineConfig.builder(Path.of("model.gguf")).batchInvariant(false).build()))
+                .isEqualTo(ModelParams.defaults());
+        assertThat(ModelParams.defaults().repackWeights()).isTrue();
+    }
+
     /**
      * The padding row is paid only where the model's one-row path rounds differently (F32 and F16 weights, measured
-     * by {@code BatchShapeProbeTest}); Q8_0 weights need none; with invariance off nothing is padded.
+     * by {@code BatchShapeProbeTest}); Q8_0 and Q4_K weights need none; with invariance off nothing is padded.
      */
     @Test
     void onlyModelsWhoseOneRowPathDiffersGetThePaddingRow() {
-        for (GgmlType type : List.of(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0)) {
+        for (GgmlType type : List.of(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_K)) {
             Path model = Engines.tinyOfType(type);
             try (ChatEngine engine = Engines.startTracing(model, 2, c -> c);
                  ChatEngine plain = Engines.startTracing(model, 2, c -> c.batchInvariant(false))) {
                 assertThat(((LlamaChatEngine) engine).padsOneRowSteps()).as("%s", type)
-                        .isEqualTo(type != GgmlType.Q8_0);
+                        .isEqualTo(type == GgmlType.F32 || type == GgmlType.F16);
                 assertThat(((LlamaChatEngine) plain).padsOneRowSteps()).as("%s, invariance off", type).isFalse();
             }
         }

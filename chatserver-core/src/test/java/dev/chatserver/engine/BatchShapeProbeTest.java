@@ -9,7 +9,6 @@ import dev.chatserver.llama.ContextParams;
 import dev.chatserver.llama.DecodeResult;
 import dev.chatserver.llama.LlamaContext;
 import dev.chatserver.llama.LlamaModel;
-import dev.chatserver.llama.ModelParams;
 import dev.chatserver.testing.TestModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,10 +24,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * watched sequence 0 decodes the same forced tokens while 0 to 7 neighbour sequences each add one token per step
  * (with logits, or without: then the batch's output layer has one row). Prints a table; asserts what the engine
  * relies on: all batches of two or more rows agree, and {@link RowPathCheck} tells whether one-row steps do too.
+ * Models are loaded as the engine loads them with batch invariance ({@link EngineLoop#INVARIANT_MODEL_PARAMS}: no
+ * repacked weights; {@code RepackedWeightsTest} shows why).
  */
 class BatchShapeProbeTest {
 
-    private static final int STEPS = 12;
+    static final int STEPS = 12;
     private static final int[] ROWS = {1, 2, 3, 4, 5, 8};
 
     static Stream<Arguments> cases() {
@@ -37,7 +38,8 @@ class BatchShapeProbeTest {
                 TestModels.synthetic(SyntheticModel.builder().type(GgmlType.F16).name("synthetic-tiny-f16").build()),
                 TestModels.synthetic(SyntheticModel.builder().type(GgmlType.Q8_0).name("synthetic-tiny-q8").build()),
                 TestModels.synthetic(SyntheticModel.builder().embd(256).feedForward(768).heads(8).kvHeads(2)
-                        .type(GgmlType.Q8_0).name("synthetic-256-q8").build())));
+                        .type(GgmlType.Q8_0).name("synthetic-256-q8").build()),
+                Engines.tinyOfType(GgmlType.Q4_K)));
         TestModels.stories().ifPresent(models::add);
         for (Path model : models) {
             cases.add(Arguments.of(model, true));
@@ -48,9 +50,17 @@ class BatchShapeProbeTest {
 
     /** @return sequence 0's logits at each step when every batch carries {@code rows - 1} neighbour tokens */
     static List<float[]> watched(LlamaModel model, boolean unified, int rows, boolean neighbourLogits) {
+        return watched(model, unified, rows, neighbourLogits ? rows : 1);
+    }
+
+    /**
+     * @return sequence 0's logits at each of {@value #STEPS} steps when every batch carries {@code rows - 1} (at most
+     *         63) neighbour tokens of sequences 1, 2, ..., the first {@code logitRows - 1} of them with logits
+     */
+    static List<float[]> watched(LlamaModel model, boolean unified, int rows, int logitRows) {
         int[] prompt = model.vocab().tokenize("Once upon a time, there was a big dog", true, false);
         List<float[]> logits = new ArrayList<>();
-        try (LlamaContext context = model.newContext(new ContextParams(256 * 9, 64, 64, 9, 1, 1, true)
+        try (LlamaContext context = model.newContext(new ContextParams(256 * 9, 64, 64, Math.max(9, rows), 1, 1, true)
                 .withUnifiedKv(unified));
              Batch batch = Batch.create(64, 1)) {
             for (int i = 0; i < prompt.length; i++) batch.add(prompt[i], i, 0, i == prompt.length - 1);
@@ -58,7 +68,7 @@ class BatchShapeProbeTest {
             for (int step = 0; step < STEPS; step++) {
                 batch.clear();
                 int index = batch.add(prompt[step % prompt.length], prompt.length + step, 0, true);
-                for (int n = 1; n < rows; n++) batch.add(prompt[(step + n) % prompt.length], step, n, neighbourLogits);
+                for (int n = 1; n < rows; n++) batch.add(prompt[(step + n) % prompt.length], step, n, n < logitRows);
                 assertThat(context.decode(batch)).isEqualTo(DecodeResult.OK);
                 logits.add(context.logits(index));
             }
@@ -82,7 +92,7 @@ class BatchShapeProbeTest {
     @ParameterizedTest(name = "{0}, unified {1}")
     @MethodSource("cases")
     void rowsOfABatchAgreeWhereBatchShapeSaysTheyDo(Path file, boolean unified) {
-        try (LlamaModel model = LlamaModel.load(file, ModelParams.defaults())) {
+        try (LlamaModel model = LlamaModel.load(file, EngineLoop.INVARIANT_MODEL_PARAMS)) {
             List<float[]> two = watched(model, unified, 2, true);
             StringBuilder line = new StringBuilder(String.format("batch shape: %-20s %-11s vs 2 rows:",
                     model.info().name(), unified ? "unified" : "per-stream"));

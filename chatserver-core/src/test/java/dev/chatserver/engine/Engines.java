@@ -21,16 +21,23 @@ final class Engines {
     }
 
     /**
-     * @return the tiny synthetic model in each tensor type the synthetic writer supports (F32, F16, Q8_0): they take
-     *         different matrix paths (F32 and F16 need the padding row, Q8_0 does not; see the package documentation)
+     * @return the tiny synthetic model in each tensor type the synthetic writer supports (F32, F16, Q8_0, Q4_K): they
+     *         take different matrix paths (F32 and F16 need the padding row, Q8_0 does not; see the package
+     *         documentation)
      */
     static List<Path> tinyInEveryType() {
-        return List.of(TestModels.tiny(), tinyOfType(GgmlType.F16), tinyOfType(GgmlType.Q8_0));
+        return List.of(TestModels.tiny(), tinyOfType(GgmlType.F16), tinyOfType(GgmlType.Q8_0),
+                tinyOfType(GgmlType.Q4_K));
     }
 
-    /** @return the tiny synthetic model with weights of the given type */
+    /**
+     * @return the tiny synthetic model with weights of the given type; for Q4_K, whose super-blocks are 256 values
+     *         wide, the tiny shape widened to embedding 256, feed-forward 768 and 8 heads (2 KV heads)
+     */
     static Path tinyOfType(GgmlType type) {
-        return TestModels.synthetic(SyntheticModel.builder().type(type).name("synthetic-tiny-" + type).build());
+        SyntheticModel.Builder shape = SyntheticModel.builder().type(type).name("synthetic-tiny-" + type);
+        if (type == GgmlType.Q4_K) shape.embd(256).feedForward(768).heads(8).kvHeads(2);
+        return TestModels.synthetic(shape.build());
     }
 
     /** @return an engine that digests the logits of every sampled token, for bit-for-bit comparisons */

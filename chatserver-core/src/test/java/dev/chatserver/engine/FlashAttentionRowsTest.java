@@ -7,7 +7,6 @@ import dev.chatserver.llama.ContextParams;
 import dev.chatserver.llama.DecodeResult;
 import dev.chatserver.llama.LlamaContext;
 import dev.chatserver.llama.LlamaModel;
-import dev.chatserver.llama.ModelParams;
 import dev.chatserver.testing.TestModels;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -52,7 +51,7 @@ class FlashAttentionRowsTest {
     @ParameterizedTest
     @MethodSource("models")
     void chunksBelowTheTiledKernelGiveTheSameLogits(Path file) {
-        try (LlamaModel model = LlamaModel.load(file, ModelParams.defaults())) {
+        try (LlamaModel model = LlamaModel.load(file, EngineLoop.INVARIANT_MODEL_PARAMS)) {
             int vocab = model.vocab().size();
             int[] prompt = new int[100];
             for (int i = 0; i < prompt.length; i++) prompt[i] = 1 + (i * 37) % (vocab - 1);

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** llama.cpp loads synthetic models of every weight type, and their greedy output is usable by tests. */
 class SyntheticModelLlamaTest {
 
-    private static final int GENERATED = 64;
+    static final int GENERATED = 64;
 
     private static SyntheticModel tinyOf(GgmlType type) {
         return SyntheticModel.tiny().toBuilder().type(type).build();
@@ -91,7 +91,7 @@ class SyntheticModelLlamaTest {
     }
 
     /** Greedy tokens after {@code prompt}, stopping early only at end of generation. */
-    private static List<Integer> generate(LlamaContext context, String prompt) {
+    static List<Integer> generate(LlamaContext context, String prompt) {
         Vocab vocab = context.model().vocab();
         int[] tokens = vocab.tokenize(prompt, true, true);
         List<Integer> generated = new ArrayList<>();

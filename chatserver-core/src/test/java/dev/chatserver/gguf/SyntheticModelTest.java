@@ -78,7 +78,7 @@ class SyntheticModelTest {
         assertThatThrownBy(() -> SyntheticModel.builder().vocab(10).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vocab");
         assertThatThrownBy(() -> SyntheticModel.builder().type(GgmlType.Q4_0).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("F32, F16 or Q8_0");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("F32, F16, Q8_0 or Q4_K");
     }
 
     static String sha256(Path file) throws IOException {
