@@ -7,13 +7,9 @@ import dev.chatserver.llama.LlamaContext;
 import dev.chatserver.llama.LlamaModel;
 import dev.chatserver.llama.ModelParams;
 import dev.chatserver.llama.Sampler;
-import dev.chatserver.llama.LlamaException;
 import dev.chatserver.metrics.ChatMetrics;
 import java.lang.System.Logger.Level;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
@@ -26,9 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Each pass: take all commands; suspend replies whose listener has taken nothing for the grace period
  * ({@link Suspensions}: they leave their slot, their cache stays until another session needs it); give free slots to
- * suspended replies whose listener takes text again, then to queued replies in FIFO order (evicting the least
- * recently used idle session's KV cache when no slot is free; a stateless request continues the cache
- * {@link PrefixCache} finds); then run one {@link DecodeStep}. With nothing to decode the thread parks until a
+ * suspended replies whose listener takes text again, then to queued replies in FIFO order (evicting an idle
+ * session's KV cache when no slot is free, {@link SlotCaches}; a stateless request continues the cache
+ * {@link PrefixCache} finds); compact the cache after removals; then run one {@link DecodeStep}. With nothing to decode the thread parks until a
  * command arrives, a paused reply's listener frees room in its buffer, or a paused reply's grace ends.
  */
 final class EngineLoop implements Runnable {
@@ -47,6 +43,7 @@ final class EngineLoop implements Runnable {
     /** Whether one-row steps get a padding row: decided at start, {@link #needsPadding}. */
     private final boolean padding;
     private final Suspensions suspensions;
+    private final SlotCaches caches;
     /** Takes one timing per decode step: a few lock-free adds (see the metrics package). */
     private final ChatMetrics metrics;
     private volatile EngineStats stats = new EngineStats(0, 0, 0, 0);
@@ -55,8 +52,6 @@ final class EngineLoop implements Runnable {
     /** Counts replies that got a slot. */
     private long started;
     private boolean running = true;
-    /** Set when cells were removed from the cache; the cache is compacted before the next decode. */
-    private boolean holes;
 
     /**
      * Most tokens of one decode call while answers must not depend on other sessions, the padding token included:
@@ -93,6 +88,7 @@ final class EngineLoop implements Runnable {
             throw e;
         }
         this.suspensions = new Suspensions(config.pausedReplyGrace(), () -> Samplers.of(config.sampling()));
+        this.caches = new SlotCaches(slots, context, suspensions);
         this.prompts = new PromptBuilder(model, config.contextPerSession(), config.maxTokens());
         this.padding = config.batchInvariant() && needsPadding(config, model);
         this.step = new DecodeStep(context, model.vocab(), batch, slots, rowsPerDecode(config), config.parallel(),
@@ -167,10 +163,8 @@ final class EngineLoop implements Runnable {
                 if (!running) break;
                 suspendPaused();
                 assignSlots();
-                // The step's flag is taken every pass: left set beside ours, it would start a second, needless
-                // compaction (a copy of the whole cache) on the next pass.
-                holes |= step.takeCellsRemoved();
-                if (holes) compact();
+                caches.compactIfNeeded(step.takeCellsRemoved(),
+                        slot -> finish(slot, FinishReason.ERROR, "the cache could not be rearranged"));
                 clock++;
                 long stepStart = System.nanoTime();
                 boolean decoded = step.run(clock);
@@ -245,7 +239,7 @@ final class EngineLoop implements Runnable {
         if (conversation.slot >= 0) {
             Slot slot = slots[conversation.slot];
             if (slot.turn != null) finish(slot, FinishReason.CANCELLED, "the session was closed");
-            evict(slot);
+            caches.evict(slot);
         }
         conversation.messages.clear();
         conversation.tokens = new int[0];
@@ -259,7 +253,7 @@ final class EngineLoop implements Runnable {
             if (turn.reply.cancelRequested()) endSuspended(turn, FinishReason.CANCELLED, "");
         }
         for (Turn turn = suspensions.resumable(); turn != null; turn = suspensions.resumable()) {
-            Slot slot = slotFor(turn.conversation);
+            Slot slot = caches.slotFor(turn.conversation);
             if (slot == null) break;
             resume(slot, turn);
         }
@@ -286,7 +280,7 @@ final class EngineLoop implements Runnable {
                 conversation = slot.resident;
             } else {
                 if (reply.stateless() != null) conversation = new Conversation(List.of(), true);
-                slot = slotFor(conversation);
+                slot = caches.slotFor(conversation);
             }
             if (slot == null) return;
             deferred.pollFirst();
@@ -315,14 +309,14 @@ final class EngineLoop implements Runnable {
         for (Turn stale = suspensions.staleResident(now); stale != null; stale = suspensions.staleResident(now)) {
             changed = true;
             LOG.log(Level.DEBUG, "session {0}: suspended reply''s cache evicted", stale.reply.session().id());
-            evict(slots[stale.conversation.slot]);
+            caches.evict(slots[stale.conversation.slot]);
         }
         for (Slot stalled = suspensions.staleIdle(slots, now); stalled != null;
              stalled = suspensions.staleIdle(slots, now)) {
             changed = true;
             LOG.log(Level.DEBUG, "slot {0}: its idle session''s client has not taken the last reply; cache evicted",
                     stalled.seq);
-            evict(stalled);
+            caches.evict(stalled);
         }
         long graceLeft = suspensions.notePauses(slots, now);
         long staleLeft = suspensions.nanosUntilStale(slots, now);
@@ -337,11 +331,7 @@ final class EngineLoop implements Runnable {
         conversation.slot = slot.seq;
         conversation.lastUsed = clock;
         int keep = conversation.kv.commonPrefix(turn.toDecode);
-        if (keep < conversation.kv.size()) {
-            context.removeTokens(slot.seq, keep, -1);
-            conversation.kv.truncate(keep);
-            holes = true;
-        }
+        caches.truncate(slot, conversation, keep);
         suspensions.resume(slot, turn, keep);
         LOG.log(Level.DEBUG, "session {0}: reply resumed in slot {1}, {2} tokens to decode again",
                 turn.reply.session().id(), slot.seq, turn.toDecode.length - keep);
@@ -360,45 +350,6 @@ final class EngineLoop implements Runnable {
             LOG.log(Level.WARNING, "session " + reply.session().id() + ": cannot prepare the prompt", e);
             return new PromptBuilder.Refused(FinishReason.ERROR, "the message could not be prepared: "
                     + e.getMessage());
-        }
-    }
-
-    /**
-     * @return the session's own slot, a free one, or an evicted idle one (a stalled client's first, else the least
-     *         recently used); null if all slots are answering
-     */
-    private Slot slotFor(Conversation conversation) {
-        if (conversation.slot >= 0) return slots[conversation.slot];
-        Slot lru = null;
-        boolean lruStalled = false;
-        long now = System.nanoTime();
-        for (Slot slot : slots) {
-            if (slot.resident == null) return slot;
-            if (slot.turn != null) continue;
-            // A session whose client stopped reading goes first, then the least recently used.
-            boolean stalled = suspensions.stalled(slot, now, suspensions.graceNanos());
-            if (lru == null || stalled && !lruStalled
-                    || stalled == lruStalled && slot.resident.lastUsed < lru.resident.lastUsed) {
-                lru = slot;
-                lruStalled = stalled;
-            }
-        }
-        if (lru != null) {
-            LOG.log(Level.DEBUG, "slot {0}: evicting an idle session''s {1} cached tokens", lru.seq,
-                    lru.resident.kv.size());
-            evict(lru);
-        }
-        return lru;
-    }
-
-    /** Removes the resident session's tokens from the slot's KV sequence; its history stays. */
-    private void evict(Slot slot) {
-        context.clearSequence(slot.seq);
-        holes = true;
-        if (slot.resident != null) {
-            slot.resident.kv.clear();
-            slot.resident.slot = -1;
-            slot.resident = null;
         }
     }
 
@@ -425,11 +376,7 @@ final class EngineLoop implements Runnable {
         // Keep the cached prefix this prompt shares; at least the last prompt token is decoded for its logits.
         int[] tokens = prompt.tokens();
         int keep = Math.min(conversation.kv.commonPrefix(tokens), tokens.length - 1);
-        if (keep < conversation.kv.size()) {
-            context.removeTokens(slot.seq, keep, -1);
-            conversation.kv.truncate(keep);
-            holes = true;
-        }
+        caches.truncate(slot, conversation, keep);
         int budget = Math.min(maxTokens, config.contextPerSession() - tokens.length);
         slot.turn = new Turn(reply, conversation, prompt, budget, keep, ++started, step.maxDrafts(), sampler,
                 stateless != null);
@@ -485,37 +432,6 @@ final class EngineLoop implements Runnable {
         LOG.log(Level.DEBUG, "session {0}: reply ended {1} after {2} prompt and {3} answer tokens",
                 turn.reply.session().id(), reason, figures.promptTokens(), figures.generatedTokens());
         turn.reply.finish(reason, message, figures);
-    }
-
-    /**
-     * Moves every cached sequence to the front of the cache, each contiguous and in its own order, leaving no free
-     * cell below a used one. Without holes llama.cpp places new tokens after all cached ones, so every sequence's
-     * cells stay in position order, which keeps its attention results independent of the other sequences (see
-     * the package documentation). The states are copied, not decoded again: the cache's content is unchanged.
-     */
-    private void compact() {
-        holes = false;
-        LOG.log(Level.DEBUG, "compacting the KV cache ({0} cells in use)", context.usedCells());
-        List<Slot> cached = new ArrayList<>();
-        for (Slot slot : slots) if (slot.resident != null && slot.resident.kv.size() > 0) cached.add(slot);
-        try (Arena arena = Arena.ofConfined()) {
-            List<MemorySegment> states = new ArrayList<>();
-            for (Slot slot : cached) states.add(context.saveSequence(slot.seq, arena));
-            context.clear();
-            for (int i = 0; i < cached.size(); i++) {
-                Slot slot = cached.get(i);
-                try {
-                    context.restoreSequence(slot.seq, states.get(i));
-                } catch (LlamaException e) {
-                    LOG.log(Level.WARNING, "slot {0}: cannot restore its cache ({1}); it is decoded again",
-                            slot.seq, e.getMessage());
-                    context.clearSequence(slot.seq);
-                    if (slot.turn != null) finish(slot, FinishReason.ERROR, "the cache could not be rearranged");
-                    evict(slot);
-                    holes = false;
-                }
-            }
-        }
     }
 
     /** Publishes the load figures; a new snapshot only when one of them changed, not one per pass. */
