@@ -17,7 +17,7 @@
  * it ends on any path, the watcher's included.
  *
  * <p>Frames: the upgraded connection reads through a {@code FrameScanner}, installed by
- * {@code ScanningWsUpgrader} (an HTTP/1 connection selector of our own), because Helidon 4.5 decodes text frames
+ * {@code ScanningWsUpgrader} through an HTTP/1 connection selector of our own, because Helidon 4.5 decodes text frames
  * with replacement characters and answers an unknown opcode with an HTTP 500 in the upgraded stream. A frame that
  * breaks RFC 6455 section 5 closes the connection with 1002; text messages reach the socket as bytes and are decoded
  * strictly when whole, invalid UTF-8 getting the TCP protocol's error message and close code 1007.
