@@ -14,7 +14,10 @@ public final class ProtocolException extends Exception {
         MALFORMED_JSON(false),
         /** A JSON object of the wrong shape (e.g. no {@code "token"} string). The connection stays usable. */
         BAD_MESSAGE(false),
-        /** A message whose bytes are not valid UTF-8. The connection stays usable. */
+        /**
+         * A message whose bytes are not valid UTF-8. A TCP connection stays usable; a WebSocket closes after the
+         * error (close code 1007), as RFC 6455 requires.
+         */
         INVALID_UTF8(false),
         /** A message or joined prompt over the size limit. The connection is closed after the error. */
         TOO_LARGE(true),

@@ -10,12 +10,22 @@ import io.helidon.common.buffers.BufferData;
 import io.helidon.websocket.WsCloseCodes;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
+import java.io.ByteArrayOutputStream;
 import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One WebSocket connection: a {@link Conversation} (one engine session) fed with the connection's text messages.
+ *
+ * <p>The connection reads through a {@link FrameScanner}, which swaps the text and binary opcodes: a text message
+ * arrives here as bytes ({@code onMessage} with a {@link BufferData}), which are decoded strictly as UTF-8 once the
+ * message is whole, and a binary message as text, which is refused unread. Frames that break the protocol never
+ * arrive: Helidon closes with 1002 and this socket learns why when the connection thread ends.
  *
  * <p>Threads. Helidon runs each connection on its own virtual thread, which calls {@link #onOpen}, every
  * {@code onMessage} (frames in order, one at a time) and {@link #onClose}; the fragment buffer belongs to that
@@ -32,15 +42,17 @@ final class ChatSocket implements WsListener {
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
     /** Well below the web server's idle timeout of 5 minutes. */
     private static final Duration PING_INTERVAL = Duration.ofSeconds(60);
+    /** A fragment buffer that grew beyond this is dropped after its message rather than emptied. */
+    private static final int KEPT_FRAGMENT_BYTES = 8192;
 
     private final ChatEngine engine;
     private final OpenSockets sockets;
     private final int maxMessageBytes;
 
-    /** Text of a message that arrives in several frames; connection thread only. */
-    private final StringBuilder fragments = new StringBuilder();
-    /** UTF-8 bytes in {@link #fragments}; connection thread only. */
-    private long fragmentBytes;
+    /** Bytes of a message that arrives in several frames; connection thread only. */
+    private ByteArrayOutputStream fragments = new ByteArrayOutputStream();
+    /** Strict (the default action for malformed input is to report it); connection thread only. */
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
     /** The message being received went over the limit: its remaining frames are dropped; connection thread only. */
     private boolean dropping;
     /** Set once on the connection thread in {@link #onOpen}; read by the others. */
@@ -100,19 +112,18 @@ final class ChatSocket implements WsListener {
         }
     }
 
+    /** A text message's frame, as bytes (see the class comment); the message is decoded when it is whole. */
     @Override
-    public void onMessage(WsSession session, String text, boolean last) {
+    public void onMessage(WsSession session, BufferData bytes, boolean last) {
         Conversation c = conversation;
         if (c == null) return;
         if (dropping) {
             dropping = !last;
             return;
         }
-        fragmentBytes += utf8Length(text);
-        if (fragmentBytes > maxMessageBytes) {
+        if ((long) fragments.size() + bytes.available() > maxMessageBytes) {
             // Dropped and answered in order with the answers; the conversation goes on.
-            fragments.setLength(0);
-            fragmentBytes = 0;
+            forgetFragments();
             dropping = !last;
             try {
                 c.reject(new ProtocolException(ProtocolException.Kind.TOO_LARGE,
@@ -122,11 +133,18 @@ final class ChatSocket implements WsListener {
             }
             return;
         }
-        fragments.append(text);
+        bytes.writeTo(fragments);
         if (!last) return;
-        String json = fragments.toString();
-        fragments.setLength(0);
-        fragmentBytes = 0;
+        ByteBuffer message = ByteBuffer.wrap(fragments.toByteArray());
+        forgetFragments();
+        String json;
+        try {
+            json = utf8.decode(message).toString();
+        } catch (CharacterCodingException e) {
+            // RFC 6455 says fail the connection (1007), where TCP answers and goes on; the error text is TCP's.
+            fatal(c, new ProtocolException(ProtocolException.Kind.INVALID_UTF8, "message is not valid UTF-8"));
+            return;
+        }
         try {
             c.receiveJson(json);
         } catch (ProtocolException e) {
@@ -134,8 +152,9 @@ final class ChatSocket implements WsListener {
         }
     }
 
+    /** A binary message's frame, which Helidon decoded as text (see the class comment); refused at its end. */
     @Override
-    public void onMessage(WsSession session, BufferData buffer, boolean last) {
+    public void onMessage(WsSession session, String ignored, boolean last) {
         Conversation c = conversation;
         if (c == null || !last) return;
         try {
@@ -144,6 +163,12 @@ final class ChatSocket implements WsListener {
         } catch (ProtocolException e) {
             fatal(c, e);
         }
+    }
+
+    /** RFC 6455 requires the answer, and Helidon leaves it to the listener. */
+    @Override
+    public void onPing(WsSession session, BufferData payload) {
+        session.pong(payload);
     }
 
     @Override
@@ -161,13 +186,22 @@ final class ChatSocket implements WsListener {
     /** Input the connection does not survive: the error goes out after the conversation stopped, then a close. */
     private void fatal(Conversation c, ProtocolException problem) {
         LOG.log(Level.DEBUG, "session {0}: closing the WebSocket: {1}", c.sessionId(), problem.getMessage());
-        fragments.setLength(0);
-        fragmentBytes = 0;
+        forgetFragments();
         c.close();
         deliver(ServerMessage.End.error(problem.getMessage()));
-        boolean tooLarge = problem.kind() == ProtocolException.Kind.TOO_LARGE;
-        ws.close(tooLarge ? WsCloseCodes.TOO_BIG : WsCloseCodes.VIOLATED_POLICY, problem.getMessage());
+        int code = switch (problem.kind()) {
+            case TOO_LARGE -> WsCloseCodes.TOO_BIG;
+            case INVALID_UTF8 -> WsCloseCodes.NOT_CONSISTENT;
+            default -> WsCloseCodes.VIOLATED_POLICY;
+        };
+        ws.close(code, problem.getMessage());
         release(problem.getMessage());
+    }
+
+    /** Empties the fragment buffer, and lets a large one go rather than keep it for the connection's life. */
+    private void forgetFragments() {
+        if (fragments.size() > KEPT_FRAGMENT_BYTES) fragments = new ByteArrayOutputStream();
+        else fragments.reset();
     }
 
     /** The conversation's outbound: one text frame per message. A failed write means the client is gone. */
@@ -199,7 +233,8 @@ final class ChatSocket implements WsListener {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        release("client gone");
+        release(ScannedContext.protocolError(ws.socketContext()).map(reason -> "protocol error: " + reason)
+                .orElse("client gone"));
     }
 
     /** First step of closing the server: every answer in progress ends with {@code server shutting down}. */
@@ -245,20 +280,5 @@ final class ChatSocket implements WsListener {
     private String sessionId() {
         Conversation c = conversation;
         return c == null ? "-" : c.sessionId();
-    }
-
-    /** UTF-8 length of a string without encoding it; unpaired surrogates count as the 3 bytes of U+FFFD. */
-    private static long utf8Length(String text) {
-        long bytes = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char ch = text.charAt(i);
-            if (ch < 0x80) bytes += 1;
-            else if (ch < 0x800) bytes += 2;
-            else if (Character.isHighSurrogate(ch) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else bytes += 3;
-        }
-        return bytes;
     }
 }

@@ -7,6 +7,8 @@ import dev.chatserver.metrics.PrometheusMetrics;
 import dev.chatserver.metrics.Transport;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
 import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
 import io.helidon.webserver.staticcontent.StaticContentFeature;
 import io.helidon.webserver.websocket.WsConfig;
@@ -111,12 +113,20 @@ final class HelidonWebChatServer implements WebChatServer {
         // Two gates, one policy: Helidon's WebSocket upgrader compares Origin with its exact list before routing (and
         // without a list it would demand Origin == Host, refusing allowed origins); the routing filter then checks
         // Host and Origin of every request, the upgrade included, before any handler or the protocol switch.
+        WsConfig wsConfig = WsConfig.builder().origins(policy.origins()).maxFrameLength(
+                (int) Math.min(Integer.MAX_VALUE, (long) FRAME_LIMIT_FACTOR * maxMessageBytes)).build();
+        // HTTP/1 with the one upgrade we serve, whose connections read through a FrameScanner. A selector given here
+        // is asked before the ones Helidon makes from its protocol list, so it serves every HTTP/1.1 connection.
+        Http1ConnectionSelector http1 = Http1ConnectionSelector.builder()
+                .config(Http1Config.create())
+                .addUpgrader(new ScanningWsUpgrader(wsConfig))
+                .build();
         WebServer server = WebServer.builder()
                 .host(host)
                 .port(port)
                 .shutdownHook(false)
-                .addProtocol(WsConfig.builder().origins(policy.origins()).maxFrameLength(
-                        (int) Math.min(Integer.MAX_VALUE, (long) FRAME_LIMIT_FACTOR * maxMessageBytes)).build())
+                .addProtocol(wsConfig)
+                .addConnectionSelector(http1)
                 .routing(http)
                 .addRouting(ws)
                 .build();

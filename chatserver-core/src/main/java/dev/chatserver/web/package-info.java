@@ -16,6 +16,12 @@
  * incoming message (default 64 KiB; over it, close code 1009). A connection holds its slot from {@code onOpen} until
  * it ends on any path, the watcher's included.
  *
+ * <p>Frames: the upgraded connection reads through a {@code FrameScanner}, installed by
+ * {@code ScanningWsUpgrader} through an HTTP/1 connection selector of our own, because Helidon 4.5 decodes text frames
+ * with replacement characters and answers an unknown opcode with an HTTP 500 in the upgraded stream. A frame that
+ * breaks RFC 6455 section 5 closes the connection with 1002; text messages reach the socket as bytes and are decoded
+ * strictly when whole, invalid UTF-8 getting the TCP protocol's error message and close code 1007.
+ *
  * <p>Security: a routing filter runs before every handler and before the WebSocket protocol switch, and answers 403
  * to a {@code Host} that does not name this server (DNS rebinding) or an {@code Origin} that is neither this server
  * nor explicitly allowed. Requests without {@code Origin} (non-browser clients) pass, and {@code /health} is exempt

@@ -19,6 +19,8 @@ public final class LogRecorder extends Handler implements AutoCloseable {
 
     private final Logger logger;
     private final List<String> lines = new ArrayList<>();
+    /** The lines whose record carried an exception, i.e. that a log prints with a stack trace. */
+    private final List<String> withStackTrace = new ArrayList<>();
 
     private LogRecorder(Logger logger) {
         this.logger = logger;
@@ -41,7 +43,9 @@ public final class LogRecorder extends Handler implements AutoCloseable {
             Object[] parameters = record.getParameters();
             String text = parameters == null ? record.getMessage()
                     : MessageFormat.format(record.getMessage(), parameters);
-            lines.add(record.getLevel() + " " + text);
+            String line = record.getLevel() + " " + text;
+            lines.add(line);
+            if (record.getThrown() != null) withStackTrace.add(line + " (" + record.getThrown() + ")");
             notifyAll();
         }
     }
@@ -49,6 +53,11 @@ public final class LogRecorder extends Handler implements AutoCloseable {
     /** @return the lines so far, each {@code LEVEL message} */
     public synchronized List<String> lines() {
         return List.copyOf(lines);
+    }
+
+    /** @return the lines so far whose record carried an exception, each followed by the exception in brackets */
+    public synchronized List<String> withStackTrace() {
+        return List.copyOf(withStackTrace);
     }
 
     /**
