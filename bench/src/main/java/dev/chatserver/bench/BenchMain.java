@@ -24,13 +24,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Entry point of {@code bench/run.sh}: writes the synthetic models, runs both JMH benchmarks (one forked JVM per
+ * Entry point of {@code bench/run.sh}: writes the synthetic models, measures the machine's memory bandwidth and
+ * arithmetic rate, runs the JMH benchmarks (idle connections, throughput, the long prompt; one forked JVM per
  * parameter combination), merges their JSON into {@code results.json} and renders {@code results.md} and the
- * charts with {@link ReportWriter}. Arguments: {@code [--quick|--full] [--out DIR] [--models DIR] [--note TEXT]}
- * ({@code --note} adds a line to the report's header, e.g. that the machine was shared).
+ * charts with {@link ReportWriter}. Arguments: see {@link #USAGE} and {@code bench/run.sh} ({@code --note} adds a
+ * line to the report's header, e.g. that the machine was shared).
  * Runs on the main thread; the benchmarks themselves run in JMH's forked JVMs.
  */
 public final class BenchMain {
+
+    /** The arguments. */
+    static final String USAGE = "[--quick|--full] [--out DIR] [--models DIR] [--note TEXT] [--model FILE.gguf]... "
+            + "[--only-model NAME]... [--throughput-only] [--ttft-only] [--no-ttft] [--threads N] [--append] "
+            + "[--skip-model NAME]... [--report-only]";
 
     private BenchMain() {
     }
@@ -46,7 +52,10 @@ public final class BenchMain {
         int threads = 0;
         boolean append = false;
         boolean reportOnly = false;
+        boolean ttftOnly = false;
+        boolean noTtft = false;
         List<String> skipped = new ArrayList<>();
+        List<String> only = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> configuration = "quick";
@@ -63,8 +72,14 @@ public final class BenchMain {
                     reportOnly = true;
                 }
                 case "--skip-model" -> skipped.add(args[++i]);
+                case "--only-model" -> only.add(args[++i]);
+                case "--ttft-only" -> {
+                    ttftOnly = true;
+                    throughputOnly = true;
+                }
+                case "--no-ttft" -> noTtft = true;
                 default -> {
-                    System.err.println("unknown argument " + args[i] + "; usage: [--quick|--full] [--out DIR] [--models DIR] [--note TEXT] [--model FILE.gguf]... [--throughput-only] [--threads N] [--append] [--skip-model NAME]... [--report-only]");
+                    System.err.println("unknown argument " + args[i] + "; usage: " + USAGE);
                     return;
                 }
             }
@@ -73,9 +88,11 @@ public final class BenchMain {
         BenchPlan plan = configuration.equals("full") ? BenchPlan.full(machine.openFileLimit())
                 : BenchPlan.quick(machine.openFileLimit());
         List<String> throughputModels = new ArrayList<>(plan.models());
+        if (!only.isEmpty()) throughputModels.retainAll(only); // --model files stay whatever --only-model says
         throughputModels.addAll(extraModels);
         plan = throughputOnly ? plan.throughputOnly(throughputModels) : plan.withModels(throughputModels);
         if (threads > 0) plan = plan.withThreads(threads);
+        if (noTtft) plan = plan.withoutTtft();
         Files.createDirectories(out);
         Path metrics = out.resolve("trial-metrics.jsonl");
         Path results = out.resolve("results.json");
@@ -100,8 +117,9 @@ public final class BenchMain {
                 "-Djmh.shutdownTimeout=2");
 
         String loadBefore = loadAverage();
-        double bandwidth = MemoryBandwidth.measure();
-        System.out.printf("memory bandwidth (256 MiB copy, read + written): %.1f GB/s%n", bandwidth / 1e9);
+        Bounds bounds = new Bounds(MemoryBandwidth.measure(), ComputeThroughput.measure(plan.threads()));
+        System.out.printf("memory bandwidth (256 MiB copy, read + written): %.1f GB/s; arithmetic (float FMA, %d "
+                + "threads): %.1f GFLOP/s%n", bounds.bandwidth() / 1e9, plan.threads(), bounds.flops() / 1e9);
         List<String> impls = new ArrayList<>(List.of(ReportWriter.OURS, ReportWriter.ANCHOR));
         try {
             NodeLlamaGenerator.script();
@@ -124,7 +142,7 @@ public final class BenchMain {
         // One run per model: the tokens per reply (and so a round's length) differ between models.
         for (int m = 0; m < plan.models().size(); m++) {
             String model = plan.models().get(m);
-            if (reportOnly || skipped.contains(model)) continue; // measured by an earlier run (--append)
+            if (reportOnly || ttftOnly || skipped.contains(model)) continue; // measured earlier (--append)
             Path throughputJson = out.resolve("throughput-" + m + ".jmh.json");
             jsons.add(throughputJson);
             new Runner(common(jvmArgs, throughputJson)
@@ -140,6 +158,23 @@ public final class BenchMain {
                     .measurementTime(TimeValue.seconds(plan.throughputSeconds()))
                     .build()).run();
         }
+        List<String> ttftModels = plan.ttftModels();
+        for (int m = 0; m < ttftModels.size(); m++) {
+            String model = ttftModels.get(m);
+            if (reportOnly || skipped.contains(model)) continue;
+            Path ttftJson = out.resolve("ttft-" + m + ".jmh.json");
+            jsons.add(ttftJson);
+            new Runner(common(jvmArgs, ttftJson)
+                    .include(LongPromptBenchmark.class.getName())
+                    .param("model", model)
+                    .param("impl", impls.toArray(String[]::new))
+                    .param("promptTokens", Integer.toString(plan.ttft().promptTokens()))
+                    .param("tokens", Integer.toString(plan.ttft().tokens()))
+                    .param("threads", Integer.toString(plan.threads()))
+                    .warmupIterations(plan.ttft().warmup())
+                    .measurementIterations(plan.ttft().measure())
+                    .build()).run();
+        }
 
         mergeArrays(jsons, results);
         for (Path json : jsons) Files.delete(json);
@@ -149,9 +184,11 @@ public final class BenchMain {
         }
         notes.add("Load average (1, 5, 15 min) at start: " + loadBefore + "; at end: " + loadAverage()
                 + " (on " + machine.cores() + " cores; above the core count the machine was busy with other work).");
-        notes.add(String.format("Memory bandwidth: %.1f GB/s (best copy of a 256 MiB block, bytes read + written).",
-                bandwidth / 1e9));
-        ReportWriter.write(out, results, metrics, machine, plan, notes, bandwidth);
+        notes.add(String.format("Memory bandwidth: %.1f GB/s (best copy of a 256 MiB block, bytes read + written); "
+                + "arithmetic: %.1f GFLOP/s (best round of single-precision FMAs on %d threads, operands in the "
+                + "first-level cache). Both measured at the start of this run.",
+                bounds.bandwidth() / 1e9, bounds.flops() / 1e9, plan.threads()));
+        ReportWriter.write(out, results, metrics, machine, plan, notes, bounds);
         System.out.println("wrote " + results + ", " + out.resolve("results.md") + " and charts");
     }
 

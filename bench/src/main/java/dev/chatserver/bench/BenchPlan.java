@@ -21,10 +21,42 @@ import java.util.List;
  * @param throughputWarmup  warm-up iterations per throughput trial
  * @param throughputMeasure measured iterations per throughput trial
  * @param throughputSeconds length of one throughput iteration in seconds (as many rounds as fit, at least one)
+ * @param ttft              the long-prompt measurement ({@link LongPromptBenchmark}), on {@link #ttftModels()}
  */
 record BenchPlan(String name, List<String> modes, List<Integer> idleCounts, String idleCapNote, int idleWarmup,
                  int idleMeasure, List<String> models, List<Integer> sessions, int tokens, int threads,
-                 int throughputWarmup, int throughputMeasure, int throughputSeconds) {
+                 int throughputWarmup, int throughputMeasure, int throughputSeconds, Ttft ttft) {
+
+    /**
+     * The time-to-first-token measurement of one long prompt.
+     *
+     * @param promptTokens prompt tokens wanted (0: not measured); less where the model's context is smaller
+     * @param tokens       tokens per reply
+     * @param warmup       warm-up replies per trial
+     * @param measure      measured replies per trial
+     */
+    record Ttft(int promptTokens, int tokens, int warmup, int measure) {
+        /** Not measured. */
+        static final Ttft NONE = new Ttft(0, 1, 0, 0);
+    }
+
+    /** Prompt tokens of the time-to-first-token measurement: the engine-speed issue's 1000. */
+    static final int TTFT_PROMPT_TOKENS = 1000;
+
+    /**
+     * @return the models of the long-prompt measurement, in order: the Qwen2.5-1.5B shapes and the model files
+     *         ({@code --model}) among the throughput models; none when it is off
+     */
+    List<String> ttftModels() {
+        if (ttft.promptTokens() <= 0) return List.of();
+        return models.stream().filter(m -> BenchModels.isQwen25_1_5bShape(m) || BenchModels.isFile(m)).toList();
+    }
+
+    /** @return a copy without the long-prompt measurement */
+    BenchPlan withoutTtft() {
+        return new BenchPlan(name, modes, idleCounts, idleCapNote, idleWarmup, idleMeasure, models, sessions,
+                tokens, threads, throughputWarmup, throughputMeasure, throughputSeconds, Ttft.NONE);
+    }
 
     /** Tokens per reply on the Qwen2.5-1.5B shapes in the quick run: a step takes a good part of a second there. */
     static final int BIG_MODEL_TOKENS = 8;
@@ -47,19 +79,19 @@ record BenchPlan(String name, List<String> modes, List<Integer> idleCounts, Stri
     /** @return a copy that runs only the throughput benchmark, on these models (in this order) */
     BenchPlan throughputOnly(List<String> throughputModels) {
         return new BenchPlan(name, List.of(), List.of(), "", idleWarmup, idleMeasure, throughputModels, sessions,
-                tokens, threads, throughputWarmup, throughputMeasure, throughputSeconds);
+                tokens, threads, throughputWarmup, throughputMeasure, throughputSeconds, ttft);
     }
 
     /** @return a copy with this many decode threads for every implementation */
     BenchPlan withThreads(int decodeThreads) {
         return new BenchPlan(name, modes, idleCounts, idleCapNote, idleWarmup, idleMeasure, models, sessions, tokens,
-                decodeThreads, throughputWarmup, throughputMeasure, throughputSeconds);
+                decodeThreads, throughputWarmup, throughputMeasure, throughputSeconds, ttft);
     }
 
     /** @return a copy with these throughput models */
     BenchPlan withModels(List<String> throughputModels) {
         return new BenchPlan(name, modes, idleCounts, idleCapNote, idleWarmup, idleMeasure, throughputModels,
-                sessions, tokens, threads, throughputWarmup, throughputMeasure, throughputSeconds);
+                sessions, tokens, threads, throughputWarmup, throughputMeasure, throughputSeconds, ttft);
     }
 
     /** The largest idle count anyone asks for. */
@@ -77,7 +109,7 @@ record BenchPlan(String name, List<String> modes, List<Integer> idleCounts, Stri
 
     /**
      * Idle counts up to 10000; tiny, small and the Qwen2.5-1.5B shape in Q8_0 and in Q4_K (8 tokens per reply
-     * there), short replies.
+     * there), short replies; the 1000-token prompt with one warm-up and two measured replies of 4 tokens.
      */
     static BenchPlan quick(long openFileLimit) {
         List<Integer> wanted = List.of(0, 1000, 10_000);
@@ -85,19 +117,19 @@ record BenchPlan(String name, List<String> modes, List<Integer> idleCounts, Stri
                 capNote(wanted, openFileLimit), 3, 8,
                 List.of(BenchModels.TINY, BenchModels.SMALL, BenchModels.QWEN25_1_5B_SHAPE,
                         BenchModels.QWEN25_1_5B_SHAPE_Q4K),
-                List.of(1, 2, 4, 8), 32, decodeThreads(), 2, 4, 1);
+                List.of(1, 2, 4, 8), 32, decodeThreads(), 2, 4, 1, new Ttft(TTFT_PROMPT_TOKENS, 4, 1, 2));
     }
 
     /**
      * Everything: idle counts up to what the open-file limit allows (at most 100000), the Qwen2.5-1.5B shape in
-     * Q8_0 and in Q4_K.
+     * Q8_0 and in Q4_K; the 1000-token prompt with one warm-up and five measured replies.
      */
     static BenchPlan full(long openFileLimit) {
         List<Integer> wanted = List.of(0, 1000, 10_000, MAX_IDLE);
         return new BenchPlan("full", List.of("virtual", "platform", "selector"), cap(wanted, openFileLimit),
                 capNote(wanted, openFileLimit), 5, 20, List.of(BenchModels.TINY, BenchModels.QWEN25_1_5B_SHAPE,
                         BenchModels.QWEN25_1_5B_SHAPE_Q4K),
-                List.of(1, 2, 4, 8), 64, decodeThreads(), 2, 5, 5);
+                List.of(1, 2, 4, 8), 64, decodeThreads(), 2, 5, 5, new Ttft(TTFT_PROMPT_TOKENS, 4, 1, 5));
     }
 
     /** Idle connections one process can hold with this open-file limit, rounded down to a thousand. */

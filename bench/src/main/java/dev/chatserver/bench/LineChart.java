@@ -15,8 +15,10 @@ import java.util.Objects;
 
 /**
  * A small line chart drawn with Java2D into a PNG: categorical x axis (the benchmark's parameter values, evenly
- * spaced), linear y axis from 0, one coloured line with markers per series, a legend and a caption line naming
- * the machine. Immutable; any thread.
+ * spaced), linear y axis from 0, one coloured line with markers per series, a legend below the axes (two series a
+ * row) and a caption line naming the machine. Limits (bounds) are drawn dashed, the bound that holds (the lower of two limits) as a wide grey
+ * band beneath; the y axis follows the measurements and the bound where it is near them, and cuts what lies above
+ * (the legend says so). Immutable; any thread.
  *
  * @param title   chart title
  * @param xLabel  x axis label
@@ -28,21 +30,49 @@ import java.util.Objects;
 record LineChart(String title, String xLabel, String yLabel, List<String> xValues, List<Series> series,
                  String caption) {
 
+    /** How a series is drawn. */
+    enum Style {
+        /** A measurement: solid line with filled markers. */
+        MEASURED,
+        /** A limit computed from the machine: dashed line, small markers. */
+        LIMIT,
+        /** The limit that holds: a wide translucent grey band, beneath the other lines. */
+        BOUND
+    }
+
     /**
      * One line of the chart.
      *
-     * @param name legend text
-     * @param ys   one value per x category; NaN where there is none
+     * @param name  legend text
+     * @param ys    one value per x category; NaN where there is none
+     * @param style how it is drawn
      */
-    record Series(String name, List<Double> ys) {
+    record Series(String name, List<Double> ys, Style style) {
         Series {
             Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(style, "style");
             ys = List.copyOf(ys);
+        }
+
+        /** A measured series. */
+        Series(String name, List<Double> ys) {
+            this(name, ys, Style.MEASURED);
+        }
+
+        double max() {
+            return ys.stream().filter(Double::isFinite).mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
         }
     }
 
+    /** A bound above this many times the largest measurement is cut at the top instead of setting the scale. */
+    static final double LIMIT_SCALE = 3;
+
+    private static final Color BAND = new Color(128, 128, 128, 70);
+
     private static final int WIDTH = 900;
+    /** Height of the chart without its legend, which sits below the x axis and adds {@value #LEGEND_ROW} a row. */
     private static final int HEIGHT = 540;
+    private static final int LEGEND_ROW = 20;
     private static final int LEFT = 90;
     private static final int RIGHT = 30;
     private static final int TOP = 60;
@@ -63,7 +93,7 @@ record LineChart(String title, String xLabel, String yLabel, List<String> xValue
 
     /** Draws the chart and writes it as a PNG file. */
     void writePng(Path file) throws IOException {
-        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        BufferedImage image = new BufferedImage(WIDTH, height(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         try {
             draw(g);
@@ -77,12 +107,11 @@ record LineChart(String title, String xLabel, String yLabel, List<String> xValue
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
-        g.fillRect(0, 0, WIDTH, HEIGHT);
+        g.fillRect(0, 0, WIDTH, height());
 
         int plotW = WIDTH - LEFT - RIGHT;
         int plotH = HEIGHT - TOP - BOTTOM;
-        double yMax = niceCeiling(series.stream().flatMap(s -> s.ys().stream())
-                .filter(Double::isFinite).mapToDouble(Double::doubleValue).max().orElse(1));
+        double yMax = yMax();
 
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
@@ -115,19 +144,57 @@ record LineChart(String title, String xLabel, String yLabel, List<String> xValue
         centered(rotated, yLabel, -(TOP + plotH / 2), 22);
         rotated.dispose();
 
-        for (int s = 0; s < series.size(); s++) {
-            drawSeries(g, series.get(s), PALETTE[s % PALETTE.length], plotW, plotH, yMax);
+        Graphics2D plot = (Graphics2D) g.create();
+        plot.clipRect(LEFT, TOP - 6, plotW + 6, plotH + 12);
+        for (Series s : series) {
+            if (s.style() == Style.BOUND) drawSeries(plot, s, BAND, plotW, plotH, yMax);
         }
-        drawLegend(g);
+        for (int s = 0; s < series.size(); s++) {
+            if (series.get(s).style() != Style.BOUND) {
+                drawSeries(plot, series.get(s), PALETTE[s % PALETTE.length], plotW, plotH, yMax);
+            }
+        }
+        plot.dispose();
+        drawLegend(g, yMax, TOP + plotH + 72);
 
         g.setFont(new Font(Font.SANS_SERIF, Font.ITALIC, 12));
         g.setColor(Color.DARK_GRAY);
-        g.drawString(caption, LEFT, HEIGHT - 16);
+        g.drawString(caption, LEFT, height() - 16);
+    }
+
+    /**
+     * The top of the y axis: the largest measured value, or the largest value of the bound that holds when that is
+     * at most {@value #LIMIT_SCALE} times as large (so that the bound is seen where it is near the measurements);
+     * the limits themselves are cut at the top. Without measurements, the largest value of any series.
+     */
+    double yMax() {
+        double measured = maxOf(Style.MEASURED);
+        if (!Double.isFinite(measured)) {
+            return niceCeiling(series.stream().mapToDouble(Series::max).filter(Double::isFinite).max().orElse(1));
+        }
+        double bound = maxOf(Style.BOUND);
+        return niceCeiling(Double.isFinite(bound) && bound <= LIMIT_SCALE * measured ? Math.max(bound, measured)
+                : measured);
+    }
+
+    private double maxOf(Style style) {
+        return series.stream().filter(s -> s.style() == style).mapToDouble(Series::max).filter(Double::isFinite)
+                .max().orElse(Double.NaN);
     }
 
     private void drawSeries(Graphics2D g, Series s, Color color, int plotW, int plotH, double yMax) {
         g.setColor(color);
-        g.setStroke(new BasicStroke(2.5f));
+        int marker = switch (s.style()) {
+            case MEASURED -> 10;
+            case LIMIT -> 6;
+            case BOUND -> 0;
+        };
+        g.setStroke(switch (s.style()) {
+            case MEASURED -> new BasicStroke(2.5f);
+            case LIMIT -> new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f,
+                    new float[] {9f, 6f}, 0f);
+            case BOUND -> new BasicStroke(14f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
+        });
         int prevX = -1;
         int prevY = -1;
         for (int i = 0; i < s.ys().size(); i++) {
@@ -139,29 +206,55 @@ record LineChart(String title, String xLabel, String yLabel, List<String> xValue
             int x = xPosition(i, plotW);
             int y = TOP + plotH - (int) Math.round(plotH * (v / yMax));
             if (prevX >= 0) g.drawLine(prevX, prevY, x, y);
-            g.fillOval(x - 5, y - 5, 10, 10);
+            if (marker > 0) g.fillOval(x - marker / 2, y - marker / 2, marker, marker);
             prevX = x;
             prevY = y;
         }
         g.setStroke(new BasicStroke(1f));
     }
 
-    private void drawLegend(Graphics2D g) {
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        int x = LEFT + 16;
-        int y = TOP + 18;
-        int width = 40 + series.stream().mapToInt(s -> g.getFontMetrics().stringWidth(s.name())).max().orElse(0);
-        g.setColor(new Color(255, 255, 255, 220));
-        g.fillRect(x - 8, y - 16, width + 8, 20 * series.size() + 8);
-        g.setColor(Color.LIGHT_GRAY);
-        g.drawRect(x - 8, y - 16, width + 8, 20 * series.size() + 8);
-        for (int s = 0; s < series.size(); s++) {
-            g.setColor(PALETTE[s % PALETTE.length]);
-            g.fillRect(x, y - 10, 22, 10);
-            g.setColor(Color.BLACK);
-            g.drawString(series.get(s).name(), x + 30, y);
-            y += 20;
+    /** Legend rows: two series a row. */
+    private int legendRows() {
+        return (series.size() + 1) / 2;
+    }
+
+    /** @return the image height: the plot, its axes and caption, and the legend rows */
+    int height() {
+        return HEIGHT + LEGEND_ROW * legendRows();
+    }
+
+    /** The legend text of a series: its name, and whether the y axis cuts it. */
+    private static String legend(Series s, double yMax) {
+        double min = s.ys().stream().filter(Double::isFinite).mapToDouble(Double::doubleValue).min().orElse(0);
+        if (min > yMax) {
+            return s.name() + " (above the scale: " + formatValue(min)
+                    + (s.max() > min ? "–" + formatValue(s.max()) : "") + ")";
         }
+        return s.max() > yMax ? s.name() + " (partly above the scale)" : s.name();
+    }
+
+    /** The legend under the x axis label, two series a row, from {@code top} on. */
+    private void drawLegend(Graphics2D g, double yMax, int top) {
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        int columnWidth = (WIDTH - LEFT - RIGHT) / 2;
+        for (int s = 0; s < series.size(); s++) {
+            Series line = series.get(s);
+            int x = LEFT + (s % 2) * columnWidth;
+            int y = top + (s / 2) * LEGEND_ROW;
+            g.setColor(line.style() == Style.BOUND ? BAND : PALETTE[s % PALETTE.length]);
+            if (line.style() == Style.LIMIT) {
+                g.fillRect(x, y - 6, 9, 3);
+                g.fillRect(x + 13, y - 6, 9, 3);
+            } else {
+                g.fillRect(x, y - 10, 22, 10);
+            }
+            g.setColor(Color.BLACK);
+            g.drawString(legend(line, yMax), x + 30, y);
+        }
+    }
+
+    private static String formatValue(double v) {
+        return v >= 100 ? String.format("%.0f", v) : String.format("%.3g", v);
     }
 
     /** Category {@code i} sits in the middle of its equal share of the plot width. */

@@ -18,7 +18,10 @@ import java.util.concurrent.atomic.LongAdder;
  * The anchor of the throughput benchmark: llama.cpp's own server loop (slots, continuous batching) as shipped in
  * the same native library, driven through its JNI API with {@code setParallel(sessions)} and one platform thread
  * per concurrent completion (its receive call blocks in native code, so virtual threads would only pin).
- * It ignores end-of-generation so that every reply is exactly {@code tokens} long.
+ * It ignores end-of-generation so that every reply is exactly {@code tokens} long. Its server tokenizes a prompt
+ * with special tokens and the model's beginning-of-sequence token, which {@code encode} leaves out: the prompt
+ * tokens are {@code encode}'s count plus that token when the model wants it ({@link ModelFacts#addsBos()}); with
+ * prompt caching off that is what every reply decodes (the server does not report it).
  * Runs on the JMH benchmark thread plus one short-lived platform thread per reply and round.
  * <p>
  * Its native worker thread is non-daemon and survives {@link #close()}: the JMH fork is ended by JMH's shutdown
@@ -28,6 +31,7 @@ final class LlamaServerGenerator implements Generator {
 
     private final LlamaModel model;
     private final int tokens;
+    private final int bos;
 
     LlamaServerGenerator(Path modelFile, int sessions, int tokens, int threads, int contextPerSession) {
         LlamaModel.setLogger(LogFormat.TEXT, (level, message) -> { });
@@ -42,6 +46,12 @@ final class LlamaServerGenerator implements Generator {
                 .setTemp(0)
                 .disableLog());
         this.tokens = tokens;
+        this.bos = ModelFacts.of(modelFile).addsBos() ? 1 : 0;
+    }
+
+    @Override
+    public int promptTokens(String userText) {
+        return model.encode(chatMl(userText)).length + bos;
     }
 
     /** The ChatML prompt our engine builds for a single user message (the synthetic models use ChatML). */
@@ -88,7 +98,8 @@ final class LlamaServerGenerator implements Generator {
             ttftSum += (first == 0 ? end : first) - start;
         }
         // n_predict with ignore-eos: the server stops each reply after exactly `tokens` tokens
-        return new RoundResult(sessions, (long) tokens * sessions, pieces.sum(), ttftSum, end - start);
+        return new RoundResult(sessions, (long) tokens * sessions, pieces.sum(), ttftSum, end - start,
+                (long) promptTokens(userText) * sessions);
     }
 
     @Override

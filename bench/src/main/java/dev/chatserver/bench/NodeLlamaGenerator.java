@@ -18,10 +18,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The node-llama-cpp peer of the throughput benchmark: {@code node bench/node/peer.mjs} (node-llama-cpp 3.22.1 with
- * its prebuilt llama.cpp v0.5.0, the natives we load too) in a process of its own, one context with {@code sessions}
- * sequences and one chat session each, greedy. It speaks one JSON object a line on its standard input and output
- * (see the script); its standard error goes to ours. Runs on the JMH benchmark thread.
+ * The node-llama-cpp peer of the benchmarks: {@code node bench/node/peer.mjs} (node-llama-cpp 3.22.1 with its
+ * prebuilt llama.cpp v0.5.0, the natives we load too) in a process of its own, one context with {@code sessions}
+ * sequences and one chat session each (empty history, no system prompt), greedy. It speaks one JSON object a line
+ * on its standard input and output (see the script); its standard error goes to ours. Prompt tokens are counted by
+ * its chat wrapper and tokenizer; a round reports the tokens each sequence held when its first token came. Runs on
+ * the JMH benchmark thread.
  */
 final class NodeLlamaGenerator implements Generator {
 
@@ -61,12 +63,23 @@ final class NodeLlamaGenerator implements Generator {
 
     @Override
     public RoundResult round(int sessions, String userText) {
-        send(Json.createObjectBuilder().add("round", userText).build().toString());
-        JsonObject r = read();
-        if (r.containsKey("error")) throw new IllegalStateException("node peer failed: " + r.getString("error"));
+        JsonObject r = call("round", userText);
         return new RoundResult(r.getInt("replies"), r.getJsonNumber("tokens").longValue(),
                 r.getJsonNumber("pieces").longValue(), r.getJsonNumber("ttftNanosSum").longValue(),
-                r.getJsonNumber("elapsedNanos").longValue());
+                r.getJsonNumber("elapsedNanos").longValue(), r.getJsonNumber("promptTokens").longValue());
+    }
+
+    @Override
+    public int promptTokens(String userText) {
+        return call("count", userText).getInt("promptTokens");
+    }
+
+    /** Sends {@code {"<command>": text}} and returns the answer. */
+    private JsonObject call(String command, String text) {
+        send(Json.createObjectBuilder().add(command, text).build().toString());
+        JsonObject r = read();
+        if (r.containsKey("error")) throw new IllegalStateException("node peer failed: " + r.getString("error"));
+        return r;
     }
 
     private void send(String line) {

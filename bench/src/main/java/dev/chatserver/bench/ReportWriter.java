@@ -20,8 +20,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Turns JMH's {@code results.json} and the {@link TrialMetrics} lines into {@code results.md} (two tables, the
- * throughput one with our/their ratios) and PNG charts. Runs on the main thread of {@link BenchMain}.
+ * Turns JMH's {@code results.json} and the {@link TrialMetrics} lines into {@code results.md} (the idle table, the
+ * throughput one with our/their ratios and the machine's bounds, the long-prompt one of {@link TtftReport}) and
+ * PNG charts. Runs on the main thread of {@link BenchMain}.
  */
 final class ReportWriter {
 
@@ -36,11 +37,11 @@ final class ReportWriter {
     /**
      * Writes {@code results.md} and the charts into {@code out}.
      *
-     * @param notes     lines for the header, e.g. the machine's load while the benchmarks ran
-     * @param bandwidth the machine's memory bandwidth, bytes per second (read + written), for the bound
+     * @param notes  lines for the header, e.g. the machine's load while the benchmarks ran
+     * @param bounds the machine's memory bandwidth and arithmetic rate, for the bounds
      */
     static void write(Path out, Path jmhJson, Path metricsLines, MachineInfo machine, BenchPlan plan,
-                      List<String> notes, double bandwidth) throws IOException {
+                      List<String> notes, Bounds bounds) throws IOException {
         JsonArray jmh;
         try (JsonReader reader = Json.createReader(Files.newBufferedReader(jmhJson))) {
             jmh = reader.readArray();
@@ -66,7 +67,8 @@ final class ReportWriter {
         md.append("- Raw data: `results.json` (JMH), `trial-metrics.jsonl` (per-trial extra measurements).\n\n");
 
         if (!plan.modes().isEmpty()) idleSection(out, jmh, metrics, machine, plan, md);
-        throughputSection(out, metrics, machine, plan, md, bandwidth);
+        throughputSection(out, metrics, machine, plan, md, bounds);
+        if (!plan.ttftModels().isEmpty()) TtftReport.section(metrics, plan, md, bounds);
         Files.writeString(out.resolve("results.md"), md.toString());
     }
 
@@ -127,20 +129,22 @@ final class ReportWriter {
     }
 
     private static void throughputSection(Path out, List<JsonObject> metrics, MachineInfo machine, BenchPlan plan,
-                                          StringBuilder md, double bandwidth) throws IOException {
+                                          StringBuilder md, Bounds bounds) throws IOException {
         md.append("## Throughput: our ChatEngine vs java-llama.cpp (b4916 server loop), node-llama-cpp (v0.5.0) "
-                + "and the memory bound\n\n");
-        md.append("| model | sessions | ours tokens/s | java-llama.cpp | node-llama-cpp | memory bound "
+                + "and the machine's bounds\n\n");
+        md.append("| model | sessions | ours tokens/s | java-llama.cpp | node-llama-cpp | memory bound | compute bound "
                 + "| ours/java-llama.cpp | ours/node | ours TTFT (ms) | java-llama.cpp TTFT | node TTFT "
                 + "| ours tokens/reply | node tokens/reply |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         StringBuilder charts = new StringBuilder();
         for (String model : plan.models()) {
             String label = BenchModels.label(model);
-            double modelBytes = Files.size(BenchModels.resolve(model));
+            ModelFacts facts = ModelFacts.of(BenchModels.resolve(model));
             List<Double> ours = new ArrayList<>();
             List<Double> theirs = new ArrayList<>();
             List<Double> node = new ArrayList<>();
+            List<Double> memory = new ArrayList<>();
+            List<Double> compute = new ArrayList<>();
             List<Double> bound = new ArrayList<>();
             for (int sessions : plan.sessions()) {
                 Optional<JsonObject> o = trial(metrics, "throughput", params(OURS, model, sessions));
@@ -149,17 +153,23 @@ final class ReportWriter {
                 double ourRate = value(o, "tokensPerSecond");
                 double theirRate = value(a, "tokensPerSecond");
                 double nodeRate = value(n, "tokensPerSecond");
-                // one step of `sessions` rows reads every weight once: at best bandwidth / model bytes steps/s
-                double limit = sessions * bandwidth / modelBytes;
+                double memoryRate = bounds.memoryTokensPerSecond(facts, sessions);
+                double computeRate = bounds.computeTokensPerSecond(facts);
+                boolean computeBound = bounds.computeBound(facts, sessions);
                 ours.add(ourRate);
                 theirs.add(theirRate);
                 node.add(nodeRate);
-                bound.add(limit);
+                memory.add(memoryRate);
+                compute.add(computeRate);
+                bound.add(bounds.tokensPerSecond(facts, sessions));
                 System.out.printf("%s, %d sessions: ours %.1f, java-llama.cpp %.1f, node-llama-cpp %.1f, "
-                        + "bound %.1f tokens/s%n", label, sessions, ourRate, theirRate, nodeRate, limit);
+                        + "memory bound %.1f, compute bound %.1f tokens/s%n", label, sessions, ourRate, theirRate,
+                        nodeRate, memoryRate, computeRate);
                 md.append("| ").append(label).append(" | ").append(sessions)
                         .append(" | ").append(fmt(ourRate)).append(" | ").append(fmt(theirRate))
-                        .append(" | ").append(fmt(nodeRate)).append(" | ").append(fmt(limit))
+                        .append(" | ").append(fmt(nodeRate))
+                        .append(" | ").append(fmt(memoryRate)).append(computeBound ? "" : " (bound)")
+                        .append(" | ").append(fmt(computeRate)).append(computeBound ? " (bound)" : "")
                         .append(" | **").append(ratio(ourRate, theirRate)).append("**")
                         .append(" | **").append(ratio(ourRate, nodeRate)).append("**")
                         .append(" | ").append(fmt(value(o, "ttftMillis"))).append(" | ").append(fmt(value(a, "ttftMillis")))
@@ -174,7 +184,9 @@ final class ReportWriter {
                     List.of(new LineChart.Series("ours (ChatEngine)", ours),
                             new LineChart.Series("java-llama.cpp (b4916 server loop)", theirs),
                             new LineChart.Series("node-llama-cpp 3.22.1", node),
-                            new LineChart.Series("memory bound", bound)),
+                            new LineChart.Series("memory bound", memory, LineChart.Style.LIMIT),
+                            new LineChart.Series("compute bound", compute, LineChart.Style.LIMIT),
+                            new LineChart.Series("bound (the lower)", bound, LineChart.Style.BOUND)),
                     machine.label()).writePng(out.resolve(file));
             charts.append("\n![tokens/s vs sessions, ").append(label).append("](").append(file).append(")\n");
         }
@@ -184,12 +196,14 @@ final class ReportWriter {
                 + "time (a round starts every session at once and ends with the last reply). TTFT: mean time from "
                 + "the round's start to a reply's first text. java-llama.cpp ignores EOS so every reply has exactly "
                 + "the requested length; the tokens/reply columns show ours and node-llama-cpp's. Memory bound: "
-                + "sessions × bandwidth / model file size, what steps that only read the weights once could reach "
-                + "(a compute bound is not measured; it is lower only with many rows per step).\n");
+                + "sessions × bandwidth / model file size, what steps that only read the weights once could reach. "
+                + "Compute bound: the measured FLOP/s / (2 × the parameters multiplied per token), what steps that "
+                + "only did the weights' multiply-adds could reach, for any number of sessions. The lower of the two, "
+                + "marked (bound), is the bound; neither counts attention over the cache.\n");
         md.append(charts).append('\n');
     }
 
-    private static String ratio(double a, double b) {
+    static String ratio(double a, double b) {
         double r = a / b;
         return Double.isFinite(r) ? String.format("%.2f", r) : "–";
     }
@@ -210,7 +224,7 @@ final class ReportWriter {
     }
 
     /** The last trial of {@code benchmark} whose params include all of {@code params}. */
-    private static Optional<JsonObject> trial(List<JsonObject> metrics, String benchmark, Map<String, String> params) {
+    static Optional<JsonObject> trial(List<JsonObject> metrics, String benchmark, Map<String, String> params) {
         JsonObject found = null;
         for (JsonObject m : metrics) {
             if (m.getString("benchmark").equals(benchmark) && matches(m.getJsonObject("params"), params)) found = m;
@@ -225,7 +239,7 @@ final class ReportWriter {
         return true;
     }
 
-    private static double value(Optional<JsonObject> trial, String name) {
+    static double value(Optional<JsonObject> trial, String name) {
         return trial.map(t -> t.getJsonObject("values"))
                 .filter(v -> v.containsKey(name))
                 .map(v -> v.getJsonNumber(name).doubleValue())

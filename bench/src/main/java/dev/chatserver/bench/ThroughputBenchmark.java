@@ -39,17 +39,13 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--enable-preview", "--enable-native-access=ALL-UNNAMED", "-Djmh.shutdownTimeout=2"})
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 4, time = 1)
-public class ThroughputBenchmark {
+public class ThroughputBenchmark extends PeerBenchmark {
 
     /** The prompt every session sends. */
     static final String PROMPT = "Tell me a story about a little robot who learns to paint.";
 
     /** Context per session in tokens, for us and (times sessions) for the anchor. */
     static final int CONTEXT_PER_SESSION = 512;
-
-    /** A {@link BenchModels} name. */
-    @Param({BenchModels.TINY})
-    public String model;
 
     /** Concurrent sessions (slots). */
     @Param({"1", "2", "4", "8"})
@@ -58,25 +54,6 @@ public class ThroughputBenchmark {
     /** Tokens generated per reply. */
     @Param({"32"})
     public int tokens;
-
-    /** llama.cpp decode threads. */
-    @Param({"1"})
-    public int threads;
-
-    /**
-     * Our engine's {@code EngineConfig.batchInvariant}: true (the default) pads lone tokens so that answers do not
-     * depend on other sessions; false measures the faster lone-session path. The report shows the last trial of each
-     * model and session count, so run one value at a time.
-     */
-    @Param({"true"})
-    public boolean batchInvariant;
-
-    /**
-     * Which implementation this trial measures: {@value ReportWriter#OURS}, {@value ReportWriter#ANCHOR} or
-     * {@value ReportWriter#NODE}.
-     */
-    @Param({ReportWriter.OURS, ReportWriter.ANCHOR, ReportWriter.NODE})
-    public String impl;
 
     private Side side;
     private boolean measuring;
@@ -88,7 +65,7 @@ public class ThroughputBenchmark {
             if (measuring) {
                 metrics.add("rounds", 1).add("replies", r.replies()).add("tokens", r.tokens())
                         .add("pieces", r.pieces()).add("elapsedNanos", r.elapsedNanos())
-                        .add("ttftNanosSum", r.ttftNanosSum());
+                        .add("ttftNanosSum", r.ttftNanosSum()).add("promptTokens", r.promptTokens());
             }
             return r.tokens();
         }
@@ -99,14 +76,7 @@ public class ThroughputBenchmark {
     public void loadModel() {
         BenchLogging.quiet();
         var file = BenchModels.resolve(model);
-        Generator generator = switch (impl) {
-            case ReportWriter.OURS -> new EngineGenerator(file, sessions, tokens, threads, CONTEXT_PER_SESSION,
-                    batchInvariant);
-            case ReportWriter.ANCHOR -> new LlamaServerGenerator(file, sessions, tokens, threads, CONTEXT_PER_SESSION);
-            case ReportWriter.NODE -> new NodeLlamaGenerator(file, sessions, tokens, threads, CONTEXT_PER_SESSION);
-            default -> throw new IllegalArgumentException("unknown impl " + impl);
-        };
-        side = new Side(generator, metrics(impl));
+        side = new Side(generator(file, sessions, tokens, CONTEXT_PER_SESSION), metrics(impl));
     }
 
     private TrialMetrics metrics(String impl) {
@@ -144,7 +114,8 @@ public class ThroughputBenchmark {
             metrics.value("tokensPerSecond", metrics.get("tokens") / (metrics.get("elapsedNanos") / 1e9))
                     .value("ttftMillis", metrics.get("ttftNanosSum") / replies / 1e6)
                     .value("tokensPerReply", metrics.get("tokens") / replies)
-                    .value("piecesPerReply", metrics.get("pieces") / replies);
+                    .value("piecesPerReply", metrics.get("pieces") / replies)
+                    .value("promptTokensPerReply", metrics.get("promptTokens") / replies);
         }
         metrics.publish();
     }

@@ -4,6 +4,9 @@ import dev.chatserver.gguf.GgmlType;
 import dev.chatserver.gguf.SyntheticModel;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The idle counts follow the open-file limit, and the report says when the limit caps them. */
@@ -55,5 +58,20 @@ class BenchPlanTest {
         assertThat(plan.tokensFor(BenchModels.QWEN25_1_5B_SHAPE_Q4K)).isEqualTo(BenchPlan.BIG_MODEL_TOKENS);
         assertThat(plan.measureFor(BenchModels.QWEN25_1_5B_SHAPE_Q4K)).isEqualTo(1);
         assertThat(plan.threads()).isPositive();
+    }
+
+    @Test
+    void theLongPromptRunsOnTheQwenShapesAndModelFilesOnly() {
+        BenchPlan plan = BenchPlan.quick(20_000);
+        List<String> models = new ArrayList<>(plan.models());
+        models.add("models/stories260k.gguf");
+        BenchPlan withFile = plan.throughputOnly(models);
+
+        assertThat(withFile.ttft().promptTokens()).isEqualTo(BenchPlan.TTFT_PROMPT_TOKENS);
+        assertThat(withFile.ttftModels()).containsExactly(BenchModels.QWEN25_1_5B_SHAPE,
+                BenchModels.QWEN25_1_5B_SHAPE_Q4K, "models/stories260k.gguf");
+        assertThat(withFile.withThreads(1).ttftModels()).isEqualTo(withFile.ttftModels());
+        assertThat(withFile.withoutTtft().ttftModels()).isEmpty();
+        assertThat(BenchPlan.full(20_000).ttft().measure()).isGreaterThan(plan.ttft().measure());
     }
 }

@@ -12,6 +12,7 @@ import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
@@ -23,12 +24,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs one tiny configuration of each benchmark inside this JVM (JMH without forks, one measured iteration) on
- * the tiny synthetic model and checks that the numbers are sane. Never the full benchmark.
+ * Runs one tiny configuration of each benchmark inside this JVM (JMH without forks, one measured iteration; the
+ * java-llama.cpp side in a fork of its own) on the tiny synthetic model and checks that the numbers are sane.
+ * Never the full benchmark.
  */
 class BenchSmokeTest {
 
@@ -110,6 +113,37 @@ class BenchSmokeTest {
     }
 
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void longPromptBenchmarkFitsThePromptToEachTokenizerAndTimesTheFirstText() throws Exception {
+        int wanted = 120;
+        Collection<RunResult> results = new ArrayList<>(new Runner(longPrompt(ReportWriter.OURS, BenchModels.TINY,
+                wanted).build()).run());
+        results.addAll(new Runner(inItsOwnJvm(longPrompt(ReportWriter.ANCHOR, BenchModels.TINY, wanted))).run());
+
+        assertThat(results).hasSize(2);
+        List<JsonObject> trials = trials("ttft");
+        assertThat(trials).extracting(t -> t.getJsonObject("params").getString("impl"))
+                .containsExactlyInAnyOrder(ReportWriter.OURS, ReportWriter.ANCHOR);
+        for (JsonObject trial : trials) {
+            JsonObject values = trial.getJsonObject("values");
+            int counted = values.getJsonNumber("countedTokens").intValue();
+            // the largest whole-word message at or below the target: a word is one or two tokens here
+            assertThat(values.getJsonNumber("targetTokens").intValue()).as("target of %s", trial).isEqualTo(wanted);
+            assertThat(counted).as("prompt tokens of %s", trial).isBetween(wanted - 2, wanted);
+            // what the replies decoded is what the tokenizer counted (ours: the engine's own figure)
+            assertThat(values.getJsonNumber("decodedTokens").doubleValue()).as("decoded by %s", trial)
+                    .isEqualTo(counted);
+            assertThat(values.getJsonNumber("replies").intValue()).isEqualTo(1);
+            assertThat(values.getJsonNumber("ttftMillis").doubleValue()).isPositive()
+                    .isLessThanOrEqualTo(values.getJsonNumber("elapsedNanos").doubleValue() / 1e6);
+        }
+        // the same ChatML text on both sides: the same words
+        assertThat(trials).extracting(t -> t.getJsonObject("values").getJsonNumber("words").intValue())
+                .allSatisfy(words -> assertThat(words).isBetween(wanted / 4, wanted)).containsOnly(
+                        trials.getFirst().getJsonObject("values").getJsonNumber("words").intValue());
+    }
+
+    @Test
     void reportRendersTablesAndChartsFromTheMeasurements() throws Exception {
         // the report of a run is built from the same two files a real run leaves behind
         runAnchorInItsOwnJvm("1", "4");
@@ -122,15 +156,27 @@ class BenchSmokeTest {
                 .result(dir.resolve("results.json").toString())
                 .resultFormat(ResultFormatType.JSON)
                 .build()).run();
-        BenchPlan plan = new BenchPlan("smoke", List.of("virtual"), List.of(0, 40), "", 0, 1, List.of(BenchModels.TINY),
-                List.of(1), 4, 1, 0, 1, 1);
+        // the long-prompt table covers the 1.5B shapes and model files: the tiny model as a file stands in for them
+        String tinyFile = BenchModels.path(BenchModels.TINY, dir.resolve("models")).toString();
+        new Runner(longPrompt(ReportWriter.OURS, tinyFile, 60).build()).run();
+        BenchPlan plan = new BenchPlan("smoke", List.of("virtual"), List.of(0, 40), "", 0, 1,
+                List.of(BenchModels.TINY, tinyFile), List.of(1), 4, 1, 0, 1, 1, new BenchPlan.Ttft(60, 2, 0, 1));
 
         ReportWriter.write(dir, dir.resolve("results.json"), metricsFile, MachineInfo.current(), plan,
-                List.of("a note"), 10e9);
+                List.of("a note"), new Bounds(10e9, 50e9));
 
         String md = Files.readString(dir.resolve("results.md"));
-        // ours, java-llama.cpp, node-llama-cpp (not run here: "–"), the memory bound, ours/java-llama.cpp
-        assertThat(md).containsPattern("\\| tiny \\| 1 \\| [0-9.]+ \\| [0-9.]+ \\| – \\| [0-9.]+ \\| \\*\\*[0-9.]+\\*\\*").contains("- a note").contains("throughput-tiny.png").contains("idle-exchange.png");
+        // ours, java-llama.cpp, node-llama-cpp (not run here: "–"), the memory and compute bounds (the lower marked),
+        // ours/java-llama.cpp
+        assertThat(md).containsPattern("\\| tiny \\| 1 \\| [0-9.]+ \\| [0-9.]+ \\| – \\| [0-9.]+( \\(bound\\))? "
+                        + "\\| [0-9.]+( \\(bound\\))? \\| \\*\\*[0-9.]+\\*\\*")
+                .contains("- a note").contains("throughput-tiny.png")
+                .contains("idle-exchange.png");
+        // the long prompt: decoded tokens of ours (java-llama.cpp and node not run), ours' TTFT, the compute bound
+        String tinyLabel = BenchModels.label(tinyFile);
+        assertThat(md).contains("## TTFT, 60-token prompt")
+                .containsPattern("\\| " + Pattern.quote(tinyLabel)
+                        + " \\| (5[89]|60) / – / – \\| [0-9.]+ \\| – \\| – \\| \\*\\*–\\*\\* \\| \\*\\*–\\*\\* \\| [0-9.]+ \\|");
         assertThat(Files.size(dir.resolve("throughput-tiny.png"))).isPositive();
         assertThat(Files.size(dir.resolve("idle-exchange.png"))).isPositive();
         assertThat(Files.size(dir.resolve("idle-memory.png"))).isPositive();
@@ -138,16 +184,35 @@ class BenchSmokeTest {
 
     /** java-llama.cpp's trial, in a forked JVM: it carries another llama.cpp build than this JVM's. */
     private Collection<RunResult> runAnchorInItsOwnJvm(String sessions, String tokens) throws Exception {
-        return new Runner(tiny(ThroughputBenchmark.class)
-                .forks(1)
-                .jvmArgsAppend("-D" + TrialMetrics.FILE_PROPERTY + "=" + metricsFile,
-                        "-D" + BenchModels.DIR_PROPERTY + "=" + dir.resolve("models"), "-Djmh.ignoreLock=true")
+        return new Runner(inItsOwnJvm(tiny(ThroughputBenchmark.class)
                 .param("impl", ReportWriter.ANCHOR)
                 .param("model", BenchModels.TINY)
                 .param("sessions", sessions)
                 .param("tokens", tokens)
-                .param("threads", "1")
-                .build()).run();
+                .param("threads", "1"))).run();
+    }
+
+    /** One long-prompt trial: a prompt of about {@code promptTokens} tokens, one reply of two tokens. */
+    private static ChainedOptionsBuilder longPrompt(String impl, String model, int promptTokens) {
+        return tiny(LongPromptBenchmark.class)
+                .param("impl", impl)
+                .param("model", model)
+                .param("promptTokens", Integer.toString(promptTokens))
+                .param("tokens", "2")
+                .param("threads", "1");
+    }
+
+    /**
+     * The options in a forked JVM that writes its metrics where this test reads them. These arguments replace the
+     * benchmark's own {@code @Fork(jvmArgsAppend)}, so the short shutdown timeout is repeated: without it JMH waits
+     * 30 s for java-llama.cpp's non-daemon worker thread.
+     */
+    private Options inItsOwnJvm(ChainedOptionsBuilder options) {
+        return options.forks(1)
+                .jvmArgsAppend("-D" + TrialMetrics.FILE_PROPERTY + "=" + metricsFile,
+                        "-D" + BenchModels.DIR_PROPERTY + "=" + dir.resolve("models"), "-Djmh.ignoreLock=true",
+                        "-Djmh.shutdownTimeout=2")
+                .build();
     }
 
     private static ChainedOptionsBuilder tiny(Class<?> benchmark) {
