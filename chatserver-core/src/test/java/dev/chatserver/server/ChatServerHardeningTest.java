@@ -85,7 +85,7 @@ class ChatServerHardeningTest {
     @ParameterizedTest
     @EnumSource(ConnectionMode.class)
     void aBurstOfBadLinesIsAnsweredLineByLineAndTheConnectionStays(ConnectionMode mode) throws IOException {
-        int lines = 300; // far above the 64 prompts that may wait: error replies do not count toward that limit
+        int lines = 100; // above the 64 prompts that may wait: error replies do not count toward that limit
         try (ChatServer server = start(mode); WireClient client = new WireClient(server.port())) {
             client.write("junk\n".repeat(lines) + PROMPT);
             for (int i = 0; i < lines; i++) {
@@ -99,8 +99,8 @@ class ChatServerHardeningTest {
     @ParameterizedTest
     @EnumSource(ConnectionMode.class)
     void aClientThatReadsNothingIsDisconnectedAfterTheWriteTimeout(ConnectionMode mode) throws Exception {
-        ServerLimits limits = ServerLimits.DEFAULTS.withWriteTimeout(Duration.ofMillis(800)).withOutboundBytes(4096)
-                .withSendBufferBytes(16 * 1024);
+        ServerLimits limits = ServerLimits.DEFAULTS.withWriteTimeout(Duration.ofMillis(800)).withOutboundBytes(1024)
+                .withSendBufferBytes(1024);
         try (ChatEngine talkative = TestEngines.start(2, b -> b.maxTokens(400).contextPerSession(1024));
              LogRecorder log = LogRecorder.of(ChatServer.class.getPackageName());
              ChatServer server = ChatServer.builder(talkative).port(0).mode(mode).limits(limits).start();

@@ -29,7 +29,7 @@ class ChatServerSlowReaderTest {
     @ParameterizedTest
     @EnumSource(ConnectionMode.class)
     void clientsThatNeverReadLeaveTheSlotsToClientsThatDo(ConnectionMode mode) throws Exception {
-        ServerLimits limits = ServerLimits.DEFAULTS.withSendBufferBytes(16 * 1024).withOutboundBytes(4096)
+        ServerLimits limits = ServerLimits.DEFAULTS.withSendBufferBytes(1024).withOutboundBytes(1024)
                 .withWriteTimeout(Duration.ofMinutes(10));
         try (ChatEngine engine = TestEngines.start(SLOTS, b -> b.maxTokens(128).contextPerSession(512)
                      .pausedReplyGrace(Duration.ofMillis(200)));

@@ -14,7 +14,8 @@ final class SlowReaders {
     /** @return a connected socket with a small receive buffer, which its owner never reads */
     static Socket connect(int port) throws IOException {
         Socket socket = new Socket();
-        socket.setReceiveBufferSize(4096); // before connecting: it sets the window the server may fill
+        socket.setReceiveBufferSize(1024); // before connecting: it sets the window the server may fill (the
+        // kernel raises it to its minimum, about 2 KiB)
         socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         return socket;
     }
