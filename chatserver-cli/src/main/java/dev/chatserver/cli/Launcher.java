@@ -19,11 +19,11 @@ import java.util.stream.Stream;
 
 /**
  * Main class of the runnable jar: makes plain {@code java -jar chatserver-cli.jar ...} work although the code needs
- * Java 25, preview features and native access.
+ * Java 25 and native access.
  *
  * <p>This class (with {@code OsSignals}) is compiled for Java 11, the rest of the jar for Java 25, so that an older
  * {@code java} on the PATH gets a clear answer instead of an {@code UnsupportedClassVersionError}. When this JVM is
- * Java 25+ and already runs with {@code --enable-preview} and native access, {@code Main} runs in it directly.
+ * Java 25+ and already runs with the flags a child would get, {@code Main} runs in it directly.
  * Otherwise a child JVM is started with the flags, this JVM's own options, the jar on the class path and
  * {@code Main}. Its {@code java} is this JVM's when that is 25+, else the one in {@code JAVA_HOME} when that is 25+,
  * else one of a JDK 25+ installed beside this JVM (a directory next to {@code java.home} whose {@code release} file
@@ -33,8 +33,8 @@ import java.util.stream.Stream;
  * <p>The child inherits stdin, stdout and stderr (so it owns the terminal), and its exit code becomes this
  * process's exit code. SIGTERM (or a SIGINT not coming from the terminal) stops the child gracefully, and this
  * process exits only after the child has. When this process is killed outright (SIGKILL), the child notices within
- * a fraction of a second and stops itself the same way ({@code LauncherWatch}). This class
- * uses no preview API and refers to Java 25 classes only by name.
+ * a fraction of a second and stops itself the same way ({@code LauncherWatch}). This class refers to Java 25
+ * classes only by name.
  *
  * <p>Runs on the main thread, plus the JVM's shutdown-hook thread.
  */
@@ -53,8 +53,7 @@ public final class Launcher {
     static final String JDK_DIR_PROPERTY = "chatserver.jdkDir";
 
     /** The flags every JVM that runs {@code Main} needs. */
-    private static final List<String> REQUIRED_FLAGS =
-            List.of("--enable-preview", "--enable-native-access=ALL-UNNAMED");
+    private static final List<String> REQUIRED_FLAGS = List.of("--enable-native-access=ALL-UNNAMED");
 
     /** Names this process's pid to the child; read there by {@code LauncherWatch} (compiled for Java 25). */
     private static final String LAUNCHER_PID_PROPERTY = "chatserver.launcherPid";
@@ -78,7 +77,7 @@ public final class Launcher {
         if (System.getProperty(COMMAND_PROPERTY) == null) {
             System.setProperty(COMMAND_PROPERTY, typedCommand());
         }
-        if (recentJava && jvmOptions.contains("--enable-preview") && nativeAccessEnabled()) {
+        if (recentJava && jvmOptions.containsAll(REQUIRED_FLAGS) && nativeAccessEnabled()) {
             Class.forName("dev.chatserver.cli.Main").getMethod("main", String[].class).invoke(null, (Object) args);
             return;
         }

@@ -17,8 +17,8 @@
  *     System.out.println(done.stats());
  * }
  * }</pre>
- * The JVM needs {@code --enable-preview --enable-native-access=ALL-UNNAMED} (the library is built with Java 25
- * preview features and calls llama.cpp through the foreign function API). Every reply ends with exactly one
+ * The JVM needs {@code --enable-native-access=ALL-UNNAMED} (the library calls llama.cpp through the foreign function
+ * API; it uses no preview features). Every reply ends with exactly one
  * {@link dev.chatserver.engine.ReplyListener#onComplete}; failures are completions ({@code BUSY}, {@code ERROR},
  * {@code CONTEXT_FULL}), never exceptions on the engine thread.
  *
