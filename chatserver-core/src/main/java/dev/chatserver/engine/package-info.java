@@ -92,8 +92,9 @@
  *       that wants the logits of one token only, are multiplied on a matrix-vector path. With F32 weights it rounds
  *       differently from two or more rows (up to 1e-3 apart, tiny synthetic and stories model), with F16 too
  *       (1e-6); with Q8_0 weights it gives the same bits (tiny and 256-wide synthetic models). Rows 2 to 8 always
- *       agree with each other, in both KV layouts. So the engine checks the model once at start
- *       ({@code RowPathCheck}: one token alone, beside a row with logits, beside one without) and only where the
+ *       agree with each other, in both KV layouts. So the engine thread checks the model once, before its first
+ *       step ({@code RowPathCheck}: one token alone, beside a row with logits, beside one without; requests sent
+ *       meanwhile wait in the queue) and only where the
  *       paths differ it never decodes a batch of one token nor one with a single row of logits: it adds a padding
  *       token of an extra sequence id, with logits, and frees its cell right after.</li>
  *   <li><b>Long batches.</b> From 64 rows of a micro-batch on, ggml's CPU flash attention switches to another
