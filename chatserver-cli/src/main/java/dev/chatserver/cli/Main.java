@@ -59,6 +59,7 @@ public final class Main {
         CliLogging.configure(Arrays.asList(args).contains("--verbose"));
         LauncherWatch.startIfLaunched();
         String first = args.length > 0 ? args[0] : "";
+        if (first.equals("server")) EarlyStart.begin(); // after the logging set-up: its threads log
         FailureHandler failures = new FailureHandler();
         CommandLine commandLine = new CommandLine(new Main());
         SUBCOMMANDS.forEach((name, command) -> {

@@ -3,7 +3,6 @@ package dev.chatserver.cli;
 import dev.chatserver.engine.ChatEngine;
 import dev.chatserver.engine.EngineConfig;
 import dev.chatserver.engine.Sampling;
-import dev.chatserver.metrics.ChatMetrics;
 import dev.chatserver.metrics.PrometheusMetrics;
 import dev.chatserver.server.ChatServer;
 import dev.chatserver.server.ConnectionMode;
@@ -196,7 +195,7 @@ final class ServerCommand implements Callable<Integer> {
         try (RunningServers servers = new RunningServers()) {
             // Ctrl-C while the model loads ends the JVM the usual way; this hook then frees what was started.
             Runtime.getRuntime().addShutdownHook(new Thread(servers::close, "server-shutdown"));
-            servers.metrics = ChatMetrics.prometheus();
+            servers.metrics = EarlyStart.metrics();
             servers.engine = ChatEngine.create(config, servers.metrics);
             servers.tcp = startTcp(servers.engine, limits);
             StopSignal stop = StopSignal.install(); // before the line: a script may stop the server right after it
