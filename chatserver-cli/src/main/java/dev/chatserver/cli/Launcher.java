@@ -84,6 +84,7 @@ public final class Launcher {
      * @throws Exception if the child JVM cannot be started
      */
     public static void main(String[] args) throws Exception {
+        trace("launcher");
         Path javaHome = Path.of(System.getProperty("java.home"));
         boolean recentJava = Runtime.version().feature() >= REQUIRED_JAVA;
         if (System.getProperty(COMMAND_PROPERTY) == null) {
@@ -168,6 +169,7 @@ public final class Launcher {
         // Their options are already among this JVM's options; the child would otherwise get them twice.
         builder.environment().remove("JDK_JAVA_OPTIONS");
         builder.environment().remove("JAVA_TOOL_OPTIONS");
+        trace("starting the child JVM");
         Process child = builder.start();
 
         if (onTerminal()) {
@@ -247,6 +249,17 @@ public final class Launcher {
             return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
         } catch (NoSuchMethodException beforeJava22) {
             return true; // before Java 22 there is a console only on a terminal
+        }
+    }
+
+    /** A mark of {@code bench/start-time.sh --phases}, printed as {@code StartTrace} does (compiled for Java 25). */
+    private static void trace(String phase) {
+        String origin = System.getProperty("chatserver.startTrace");
+        if (origin == null) return;
+        try {
+            System.err.printf("start trace: %s %.1f%n", phase, (System.nanoTime() - Long.parseLong(origin.strip())) / 1e6);
+        } catch (NumberFormatException notAMark) {
+            // not a nanoTime value: no marks
         }
     }
 

@@ -54,6 +54,7 @@ public final class Main {
      * @return the exit code: 0 done, 1 runtime failure, 2 bad usage or configuration
      */
     static int run(String[] args) {
+        StartTrace.mark("main");
         useUtf8Output();
         // Logging is configured before parsing, so the flag is looked for by hand here.
         CliLogging.configure(Arrays.asList(args).contains("--verbose"));
@@ -65,6 +66,7 @@ public final class Main {
         SUBCOMMANDS.forEach((name, command) -> {
             if (!SUBCOMMANDS.containsKey(first) || first.equals(name)) commandLine.addSubcommand(name, command.get());
         });
+        StartTrace.mark("command line");
         return commandLine
                 .setCommandName(commandName())
                 .setParameterExceptionHandler(failures)
