@@ -67,5 +67,5 @@ if [ "$soft" != "$hard" ]; then
 fi
 echo "open-file limit (ulimit -n): $(ulimit -n), hard limit $(ulimit -Hn)"
 
-exec "$java_cmd" --enable-preview --enable-native-access=ALL-UNNAMED \
+exec "$java_cmd" --enable-native-access=ALL-UNNAMED \
   -cp "$jar" dev.chatserver.bench.BenchMain "$@"

@@ -109,7 +109,7 @@ public final class BenchMain {
         }
         BenchModels.path(BenchModels.TINY, models);
 
-        List<String> jvmArgs = List.of("--enable-preview", "--enable-native-access=ALL-UNNAMED",
+        List<String> jvmArgs = List.of("--enable-native-access=ALL-UNNAMED",
                 // relative: forks start in this working directory, and the paths end up in results.json
                 "-D" + TrialMetrics.FILE_PROPERTY + "=" + metrics,
                 "-D" + BenchModels.DIR_PROPERTY + "=" + models,

@@ -41,7 +41,7 @@ import java.util.concurrent.TimeoutException;
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 // A fixed, pre-touched heap: the RSS delta then holds only memory outside the Java heap, the heap delta the rest.
-@Fork(value = 1, jvmArgsAppend = {"--enable-preview", "--enable-native-access=ALL-UNNAMED",
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED",
         "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
 @Warmup(iterations = 3)
 @Measurement(iterations = 8)

@@ -13,28 +13,32 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Main class of the runnable jar: makes plain {@code java -jar chatserver-cli.jar ...} work although the code needs
- * Java 25, preview features and native access.
+ * Java 25 and native access, and starts it from the ahead-of-time cache the build trained.
  *
  * <p>This class (with {@code OsSignals}) is compiled for Java 11, the rest of the jar for Java 25, so that an older
  * {@code java} on the PATH gets a clear answer instead of an {@code UnsupportedClassVersionError}. When this JVM is
- * Java 25+ and already runs with {@code --enable-preview} and native access, {@code Main} runs in it directly.
- * Otherwise a child JVM is started with the flags, this JVM's own options, the jar on the class path and
- * {@code Main}. Its {@code java} is this JVM's when that is 25+, else the one in {@code JAVA_HOME} when that is 25+,
- * else one of a JDK 25+ installed beside this JVM (a directory next to {@code java.home} whose {@code release} file
- * says so; system property {@value #JDK_DIR_PROPERTY} names another directory to look in). With none of them it
- * prints one line and exits 2.
+ * Java 25+ with native access (which the jar's manifest grants to {@code java -jar}) and there is no usable cache
+ * ({@code chatserver-cli.aot} beside the jar, see {@link #aotCacheOptions}), or this JVM runs with AOT or CDS
+ * options of the user's own, {@code Main} runs in this JVM. Otherwise a child JVM is started with the cache, native
+ * access, a start-friendly JIT setting ({@link #CHILD_FLAGS}), this JVM's own options, the jar on the class path
+ * and {@code Main}: a JVM cannot take up a cache once it runs, and the cache saves the server's start more than a
+ * second JVM costs (measured in {@code bench/README.md}). Its {@code java} is this JVM's when that is 25+, else the
+ * one in {@code JAVA_HOME} when that is 25+, else one of a JDK 25+ installed beside this JVM (a directory next to
+ * {@code java.home} whose {@code release} file says so; system property {@value #JDK_DIR_PROPERTY} names another
+ * directory to look in). With none of them it prints one line and exits 2.
  *
  * <p>The child inherits stdin, stdout and stderr (so it owns the terminal), and its exit code becomes this
  * process's exit code. SIGTERM (or a SIGINT not coming from the terminal) stops the child gracefully, and this
  * process exits only after the child has. When this process is killed outright (SIGKILL), the child notices within
- * a fraction of a second and stops itself the same way ({@code LauncherWatch}). This class
- * uses no preview API and refers to Java 25 classes only by name.
+ * a fraction of a second and stops itself the same way ({@code LauncherWatch}). This class refers to Java 25
+ * classes only by name.
  *
  * <p>Runs on the main thread, plus the JVM's shutdown-hook thread.
  */
@@ -52,12 +56,20 @@ public final class Launcher {
     /** Where JDKs installed beside each other live; defaults to the parent directory of {@code java.home}. */
     static final String JDK_DIR_PROPERTY = "chatserver.jdkDir";
 
-    /** The flags every JVM that runs {@code Main} needs. */
-    private static final List<String> REQUIRED_FLAGS =
-            List.of("--enable-preview", "--enable-native-access=ALL-UNNAMED");
+    /**
+     * The flags of every child JVM: native access (the manifest grants it only to {@code java -jar}), and JIT
+     * thresholds four times the default, so that the compiler threads spend less of the two cores on the start's
+     * run-once code while the server gets to listening; hot code still gets compiled, only later (the peak code is
+     * the same). The user's own options come after these and win.
+     */
+    static final List<String> CHILD_FLAGS =
+            List.of("--enable-native-access=ALL-UNNAMED", "-XX:CompileThresholdScaling=4");
 
     /** Names this process's pid to the child; read there by {@code LauncherWatch} (compiled for Java 25). */
     private static final String LAUNCHER_PID_PROPERTY = "chatserver.launcherPid";
+
+    /** The manifest attribute naming the {@code java.vm.version} of the JVM that trained the jar's cache. */
+    static final String CACHE_JVM_ATTRIBUTE = "Chatserver-AOT-JVM";
 
     /** How long a stopped child may take to shut down before it is killed; the server needs at most 5 s. */
     private static final Duration CHILD_STOP_TIMEOUT = Duration.ofSeconds(10);
@@ -72,13 +84,16 @@ public final class Launcher {
      * @throws Exception if the child JVM cannot be started
      */
     public static void main(String[] args) throws Exception {
-        List<String> jvmOptions = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        trace("launcher");
         Path javaHome = Path.of(System.getProperty("java.home"));
         boolean recentJava = Runtime.version().feature() >= REQUIRED_JAVA;
         if (System.getProperty(COMMAND_PROPERTY) == null) {
             System.setProperty(COMMAND_PROPERTY, typedCommand());
         }
-        if (recentJava && jvmOptions.contains("--enable-preview") && nativeAccessEnabled()) {
+        List<String> jvmOptions = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        Path jar = Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        List<String> cache = !recentJava || cacheBuiltByThisJvm() ? aotCacheOptions(jar, jvmOptions) : List.of();
+        if (recentJava && cache.isEmpty() && nativeAccessEnabled()) {
             Class.forName("dev.chatserver.cli.Main").getMethod("main", String[].class).invoke(null, (Object) args);
             return;
         }
@@ -89,7 +104,7 @@ public final class Launcher {
                     + " and put it on the PATH or set JAVA_HOME.");
             System.exit(2);
         }
-        System.exit(runChild(jdk.get().resolve("bin").resolve("java"), jvmOptions, args));
+        System.exit(runChild(jdk.get().resolve("bin").resolve("java"), jar, cache, jvmOptions, args));
     }
 
     /**
@@ -136,24 +151,25 @@ public final class Launcher {
         return !digits.isEmpty() && digits.length() < 4 && Integer.parseInt(digits) >= REQUIRED_JAVA;
     }
 
-    private static int runChild(Path java, List<String> jvmOptions, String[] args) throws Exception {
-        String jar = Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    private static int runChild(Path java, Path jar, List<String> cache, List<String> jvmOptions, String[] args)
+            throws Exception {
         List<String> command = new ArrayList<>();
         command.add(java.toString());
-        command.addAll(REQUIRED_FLAGS);
+        command.addAll(CHILD_FLAGS);
         // The child stops itself when this process is killed without passing the signal on (LauncherWatch).
         command.add("-D" + LAUNCHER_PID_PROPERTY + "=" + ProcessHandle.current().pid());
-        command.addAll(aotCacheOptions(Path.of(jar), jvmOptions));
+        command.addAll(cache);
         command.addAll(jvmOptions);
         if (jvmOptions.stream().noneMatch(option -> option.startsWith("-D" + COMMAND_PROPERTY + "="))) {
             command.add("-D" + COMMAND_PROPERTY + "=" + System.getProperty(COMMAND_PROPERTY));
         }
-        command.addAll(List.of("-cp", jar, "dev.chatserver.cli.Main"));
+        command.addAll(List.of("-cp", jar.toString(), "dev.chatserver.cli.Main"));
         command.addAll(Arrays.asList(args));
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
         // Their options are already among this JVM's options; the child would otherwise get them twice.
         builder.environment().remove("JDK_JAVA_OPTIONS");
         builder.environment().remove("JAVA_TOOL_OPTIONS");
+        trace("starting the child JVM");
         Process child = builder.start();
 
         if (onTerminal()) {
@@ -197,6 +213,23 @@ public final class Launcher {
     }
 
     /**
+     * A cache fits only the JVM build that wrote it (another one ignores it), so when this JVM is another build a
+     * child would start without it, for nothing.
+     *
+     * @return whether the jar's manifest names this JVM's version as the one that trained the cache
+     *         ({@value #CACHE_JVM_ATTRIBUTE}, written by the build)
+     */
+    private static boolean cacheBuiltByThisJvm() {
+        try (InputStream in = Launcher.class.getResourceAsStream("/META-INF/MANIFEST.MF")) {
+            if (in == null) return false;
+            String trainedOn = new Manifest(in).getMainAttributes().getValue(CACHE_JVM_ATTRIBUTE);
+            return trainedOn != null && trainedOn.equals(System.getProperty("java.vm.version"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
      * Java 22 API, called by reflection because this class is compiled for Java 11.
      *
      * @return whether this class's module may make restricted (native) calls
@@ -216,6 +249,17 @@ public final class Launcher {
             return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
         } catch (NoSuchMethodException beforeJava22) {
             return true; // before Java 22 there is a console only on a terminal
+        }
+    }
+
+    /** A mark of {@code bench/start-time.sh --phases}, printed as {@code StartTrace} does (compiled for Java 25). */
+    private static void trace(String phase) {
+        String origin = System.getProperty("chatserver.startTrace");
+        if (origin == null) return;
+        try {
+            System.err.printf("start trace: %s %.1f%n", phase, (System.nanoTime() - Long.parseLong(origin.strip())) / 1e6);
+        } catch (NumberFormatException notAMark) {
+            // not a nanoTime value: no marks
         }
     }
 

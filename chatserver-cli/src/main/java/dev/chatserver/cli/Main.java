@@ -5,6 +5,9 @@ import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,9 +23,15 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "chatserver",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Serves a local llama.cpp model to many chat clients over TCP and WebSocket.",
-        subcommands = {ServerCommand.class, ClientCommand.class, ModelCommand.class})
+        description = "Serves a local llama.cpp model to many chat clients over TCP and WebSocket.")
 public final class Main {
+
+    /**
+     * The subcommands, in the order the help lists them. A command line that starts with one of their names gets
+     * only that one: picocli reads every option of every command it is given by reflection, and the server should
+     * not wait for the client's and the model commands' options to be read.
+     */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
 
     /** Shown in every subcommand's help; read through the parse result by {@link FailureHandler}. */
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
@@ -45,17 +54,33 @@ public final class Main {
      * @return the exit code: 0 done, 1 runtime failure, 2 bad usage or configuration
      */
     static int run(String[] args) {
+        StartTrace.mark("main");
         useUtf8Output();
         // Logging is configured before parsing, so the flag is looked for by hand here.
         CliLogging.configure(Arrays.asList(args).contains("--verbose"));
         LauncherWatch.startIfLaunched();
+        String first = args.length > 0 ? args[0] : "";
+        if (first.equals("server")) EarlyStart.begin(); // after the logging set-up: its threads log
         FailureHandler failures = new FailureHandler();
-        return new CommandLine(new Main())
+        CommandLine commandLine = new CommandLine(new Main());
+        SUBCOMMANDS.forEach((name, command) -> {
+            if (!SUBCOMMANDS.containsKey(first) || first.equals(name)) commandLine.addSubcommand(name, command.get());
+        });
+        StartTrace.mark("command line");
+        return commandLine
                 .setCommandName(commandName())
                 .setParameterExceptionHandler(failures)
                 .setExecutionExceptionHandler(failures)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .execute(args);
+    }
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
+        commands.put("server", ServerCommand::new);
+        commands.put("client", ClientCommand::new);
+        commands.put("model", ModelCommand::new);
+        return commands;
     }
 
     /**

@@ -3,7 +3,7 @@ package dev.chatserver.cli;
 import dev.chatserver.engine.ChatEngine;
 import dev.chatserver.engine.EngineConfig;
 import dev.chatserver.engine.Sampling;
-import dev.chatserver.metrics.ChatMetrics;
+import dev.chatserver.llama.LlamaRuntime;
 import dev.chatserver.metrics.PrometheusMetrics;
 import dev.chatserver.server.ChatServer;
 import dev.chatserver.server.ConnectionMode;
@@ -178,6 +178,7 @@ final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        StartTrace.mark("options parsed");
         if (logFormat == LogFormat.json) CliLogging.json();
         // Every value is checked before the model is looked for (and perhaps downloaded), the memory it needs
         // before it loads.
@@ -196,11 +197,19 @@ final class ServerCommand implements Callable<Integer> {
         try (RunningServers servers = new RunningServers()) {
             // Ctrl-C while the model loads ends the JVM the usual way; this hook then frees what was started.
             Runtime.getRuntime().addShutdownHook(new Thread(servers::close, "server-shutdown"));
-            servers.metrics = ChatMetrics.prometheus();
+            StartTrace.mark("options checked");
+            servers.metrics = EarlyStart.metrics();
+            StartTrace.mark("metrics");
+            if (StartTrace.enabled()) {
+                LlamaRuntime.current(); // what the engine waits for first: loading since EarlyStart.begin()
+                StartTrace.mark("native library");
+            }
             servers.engine = ChatEngine.create(config, servers.metrics);
+            StartTrace.mark("model and engine");
             servers.tcp = startTcp(servers.engine, limits);
             StopSignal stop = StopSignal.install(); // before the line: a script may stop the server right after it
             // The TCP port accepts from here on: the lab's scripts may connect now, while the web server starts.
+            StartTrace.mark("listening");
             PrintWriter out = spec.commandLine().getOut();
             out.println("The server has been started, listening on: " + servers.tcp.host() + ":" + servers.tcp.port());
             out.flush();
@@ -212,6 +221,7 @@ final class ServerCommand implements Callable<Integer> {
                 out.println("OpenAI-compatible API: " + servers.web.uri() + "v1");
             }
             out.flush();
+            StartTrace.mark("web server");
             LOG.log(Level.INFO, new StartupSummary(servers.engine.info(), config.threads(), mode,
                     servers.tcp.host() + ":" + servers.tcp.port(), servers.web == null ? null : servers.web.uri())
                     .line());

@@ -1,8 +1,10 @@
 package dev.chatserver.cli;
 
+import dev.chatserver.gguf.SyntheticModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +38,28 @@ final class CliRun {
         }
     }
 
+    /** @return a port that was free a moment ago, on loopback */
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * @param dir where to write the tiny synthetic model when the story model is absent
+     * @return {@code stories260k.gguf} from the shared models beside the checkout (system property
+     *         {@code chatserver.sharedModels}), else the tiny synthetic model, written into {@code dir} (said on stdout)
+     */
+    static Path storyModelOrTiny(Path dir) throws IOException {
+        Path stories = Path.of(System.getProperty("chatserver.sharedModels", "../../shared/models"))
+                .resolve("stories260k.gguf");
+        if (Files.isRegularFile(stories)) return stories;
+        System.out.println("stories260k.gguf not found beside the checkout: using the tiny synthetic model");
+        Path tiny = dir.resolve("tiny.gguf");
+        SyntheticModel.tiny().write(tiny);
+        return tiny;
+    }
+
     /** @return the jar under test; the build passes its path, and a run from the module folder finds it too */
     static Path jar() {
         Path jar = Path.of(System.getProperty("chatserver.cliJar", "target/chatserver-cli.jar"));
@@ -43,6 +67,17 @@ final class CliRun {
             throw new IllegalStateException("the CLI jar is not built: " + jar.toAbsolutePath());
         }
         return jar;
+    }
+
+    /**
+     * @return whether the build's ahead-of-time cache lies beside the jar and is not older than it, so that the
+     *         launcher uses it (not after {@code -Daot.skip=true})
+     */
+    static boolean cacheBeside(Path jar) throws IOException {
+        String name = jar.getFileName().toString();
+        Path cache = jar.resolveSibling(name.substring(0, name.length() - ".jar".length()) + ".aot");
+        return Files.isRegularFile(cache)
+                && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(jar)) >= 0;
     }
 
     /**

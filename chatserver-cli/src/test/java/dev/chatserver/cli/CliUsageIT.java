@@ -3,7 +3,10 @@ package dev.chatserver.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.DataInputStream;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +58,25 @@ class CliUsageIT {
         assertThat(result.exitCode()).isZero();
         assertThat(result.stdout()).contains("server", "client", "model");
         assertThat(result.stderr()).isEmpty();
+    }
+
+    @Test
+    void noClassOfOursDependsOnPreviewFeatures() throws Exception {
+        // So that the launcher's JVM, started without --enable-preview, can run the server itself.
+        List<String> preview = new ArrayList<>();
+        int classes = 0;
+        try (JarFile jar = new JarFile(CliRun.jar().toFile())) {
+            for (JarEntry entry : Collections.list(jar.entries())) {
+                if (!entry.getName().startsWith("dev/chatserver/") || !entry.getName().endsWith(".class")) continue;
+                classes++;
+                try (DataInputStream in = new DataInputStream(jar.getInputStream(entry))) {
+                    in.readInt();
+                    if (in.readUnsignedShort() == 0xFFFF) preview.add(entry.getName());
+                }
+            }
+        }
+        assertThat(classes).as("classes of ours in the jar").isGreaterThan(100);
+        assertThat(preview).as("classes compiled with preview features").isEmpty();
     }
 
     @Test

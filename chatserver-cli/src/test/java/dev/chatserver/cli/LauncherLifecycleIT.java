@@ -2,7 +2,6 @@ package dev.chatserver.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.chatserver.gguf.SyntheticModel;
 import dev.chatserver.protocol.ServerMessage;
 import dev.chatserver.protocol.ServerMessageReader;
 import java.io.IOException;
@@ -11,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,22 +40,14 @@ class LauncherLifecycleIT {
 
     @BeforeAll
     static void chooseModel() throws IOException {
-        Path stories = Path.of(System.getProperty("chatserver.sharedModels", "../../shared/models"))
-                .resolve("stories260k.gguf");
-        if (Files.isRegularFile(stories)) {
-            model = stories;
-        } else {
-            System.out.println("stories260k.gguf not found beside the checkout: using the tiny synthetic model");
-            model = dir.resolve("tiny.gguf");
-            SyntheticModel.tiny().write(model);
-        }
+        model = CliRun.storyModelOrTiny(dir);
     }
 
     @Test
     void startAnswerSigtermWaitRepeatedOnTheSamePortsServesEveryTime() throws Exception {
         int cycles = Integer.getInteger(CYCLES_PROPERTY, 5);
-        int port = freePort();
-        int webPort = freePort();
+        int port = CliRun.freePort();
+        int webPort = CliRun.freePort();
         List<Long> listeningMillis = new ArrayList<>();
         for (int cycle = 0; cycle < cycles; cycle++) {
             long start = System.nanoTime();
@@ -79,12 +69,21 @@ class LauncherLifecycleIT {
 
     @Test
     void aLauncherKilledWithSigkillTakesItsServerWithItWithinASecond() throws Exception {
-        int port = freePort();
-        int webPort = freePort();
+        int port = CliRun.freePort();
+        int webPort = CliRun.freePort();
         try (RunningCli server = startServer(port, webPort)) {
             assertThat(server.nextLine()).isEqualTo(LISTENING + port);
             Optional<ProcessHandle> child = server.handle().children().findFirst();
-            assertThat(child).as("the launcher started a JVM").isPresent();
+            if (child.isEmpty()) {
+                // A jar built without its cache (-Daot.skip) runs the server in the launcher's JVM: SIGKILL ends it.
+                assertThat(CliRun.cacheBeside(CliRun.jar())).as("no child JVM although the cache is there").isFalse();
+                server.handle().destroyForcibly();
+                assertThat(server.awaitExit(Duration.ofSeconds(10))).isEqualTo(137);
+                System.out.println("the server ran in the launcher's JVM (no cache beside the jar): SIGKILL ended it");
+                assertFree(port);
+                assertFree(webPort);
+                return;
+            }
 
             long killed = System.nanoTime();
             server.handle().destroyForcibly(); // SIGKILL, which the launcher cannot pass on
@@ -131,12 +130,6 @@ class LauncherLifecycleIT {
     private static void assertFree(int port) throws IOException {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

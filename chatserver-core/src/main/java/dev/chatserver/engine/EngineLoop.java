@@ -13,12 +13,15 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The engine thread's work: commands, the deferred queue, slot assignment and the decode loop. Runs on the one
  * platform thread {@code chatserver-engine}, which owns the context and makes every native call on it (model
- * loading happens before, on the thread that creates the engine).
+ * loading and the context's creation happen before, on the thread that creates the engine). Its first work is the
+ * one-row path check ({@link RowPathCheck}), so that the engine's creator (a server starting to listen) does not wait
+ * for those decodes; commands sent meanwhile wait in the queue.
  *
  * <p>Each pass: take all commands; suspend replies whose listener has taken nothing for the grace period
  * ({@link Suspensions}: they leave their slot, their cache stays until another session needs it); give free slots to
@@ -39,9 +42,14 @@ final class EngineLoop implements Runnable {
     private final Slot[] slots;
     private final Deque<ReplyHandle> deferred = new ArrayDeque<>();
     private final PromptBuilder prompts;
-    private final DecodeStep step;
-    /** Whether one-row steps get a padding row: decided at start, {@link #needsPadding}. */
-    private final boolean padding;
+    private final boolean traceLogits;
+    /** Built by the engine thread before its first pass, once {@link #padding} is decided. */
+    private DecodeStep step;
+    /**
+     * Whether one-row steps get a padding row: decided by the engine thread before it takes the first command
+     * ({@link #needsPadding}), so that the check's decodes do not delay the start of the servers.
+     */
+    private final CompletableFuture<Boolean> padding = new CompletableFuture<>();
     private final Suspensions suspensions;
     private final SlotCaches caches;
     /** Takes one timing per decode step: a few lock-free adds (see the metrics package). */
@@ -90,9 +98,15 @@ final class EngineLoop implements Runnable {
         this.suspensions = new Suspensions(config.pausedReplyGrace(), () -> Samplers.of(config.sampling()));
         this.caches = new SlotCaches(slots, context, suspensions);
         this.prompts = new PromptBuilder(model, config.contextPerSession(), config.maxTokens());
-        this.padding = config.batchInvariant() && needsPadding(config, model);
-        this.step = new DecodeStep(context, model.vocab(), batch, slots, rowsPerDecode(config), config.parallel(),
-                config.batchInvariant(), padding, config.maxDraftTokens(), traceLogits, this::finish);
+        this.traceLogits = traceLogits;
+    }
+
+    /** Engine thread, before the first pass: decides the padding and builds the decode step. */
+    private void prepare() {
+        boolean pad = config.batchInvariant() && needsPadding(config, model);
+        step = new DecodeStep(context, model.vocab(), batch, slots, rowsPerDecode(config), config.parallel(),
+                config.batchInvariant(), pad, config.maxDraftTokens(), traceLogits, this::finish);
+        padding.complete(pad);
     }
 
     /**
@@ -117,9 +131,12 @@ final class EngineLoop implements Runnable {
         return !agree;
     }
 
-    /** @return whether one-row steps are padded (batch invariance on and the model's one-row path differs) */
+    /**
+     * @return whether one-row steps are padded (batch invariance on and the model's one-row path differs); waits
+     *         until the engine thread has decided (false if it ended before)
+     */
     boolean padding() {
-        return padding;
+        return padding.join();
     }
 
     static LlamaModel loadModel(EngineConfig config) {
@@ -158,6 +175,7 @@ final class EngineLoop implements Runnable {
     @Override
     public void run() {
         try {
+            prepare();
             while (running) {
                 runCommands();
                 if (!running) break;
@@ -180,6 +198,7 @@ final class EngineLoop implements Runnable {
             }
         } catch (RuntimeException | Error e) {
             LOG.log(Level.ERROR, "engine thread failed; ending every reply", e);
+            padding.complete(false);
             shutDown(FinishReason.ERROR, "the engine failed: " + e.getMessage());
             return;
         }

@@ -67,16 +67,25 @@ final class TemplateTokenizer {
 
     private final LlamaModel model;
     private final Vocab vocab;
-    /** Marker text around a message's index: private-use characters and 64 random bits. */
-    private final String markerOpen;
+    /**
+     * Marker text around a message's index: private-use characters and 64 random bits; drawn at the first use
+     * ({@link #markerOpen()}), as the first use of {@link SecureRandom} costs a start tens of milliseconds.
+     */
+    private String markerOpen;
     private final String markerClose = "\uE001";
 
     TemplateTokenizer(LlamaModel model) {
         this.model = model;
         this.vocab = model.vocab();
-        byte[] random = new byte[8];
-        new SecureRandom().nextBytes(random);
-        this.markerOpen = "\uE000" + HexFormat.of().formatHex(random) + ":";
+    }
+
+    private String markerOpen() {
+        if (markerOpen == null) {
+            byte[] random = new byte[8];
+            new SecureRandom().nextBytes(random);
+            markerOpen = "\uE000" + HexFormat.of().formatHex(random) + ":";
+        }
+        return markerOpen;
     }
 
     /**
@@ -86,7 +95,7 @@ final class TemplateTokenizer {
     Formatted format(List<ChatMessage> messages) {
         List<ChatMessage> marked = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
-            marked.add(new ChatMessage(messages.get(i).role(), markerOpen + i + markerClose));
+            marked.add(new ChatMessage(messages.get(i).role(), markerOpen() + i + markerClose));
         }
         List<String> pieces = split(model.formatChat(marked, true), messages.size());
         if (pieces == null) {
@@ -111,14 +120,14 @@ final class TemplateTokenizer {
         List<String> pieces = new ArrayList<>(count + 1);
         int from = 0;
         for (int i = 0; i < count; i++) {
-            String marker = markerOpen + i + markerClose;
+            String marker = markerOpen() + i + markerClose;
             int at = text.indexOf(marker, from);
             if (at < 0 || text.indexOf(marker, at + marker.length()) >= 0) return null;
             pieces.add(text.substring(from, at));
             from = at + marker.length();
         }
         String rest = text.substring(from);
-        if (rest.contains(markerOpen)) return null;
+        if (rest.contains(markerOpen())) return null;
         pieces.add(rest);
         return pieces;
     }

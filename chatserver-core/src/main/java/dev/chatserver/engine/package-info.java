@@ -17,8 +17,8 @@
  *     System.out.println(done.stats());
  * }
  * }</pre>
- * The JVM needs {@code --enable-preview --enable-native-access=ALL-UNNAMED} (the library is built with Java 25
- * preview features and calls llama.cpp through the foreign function API). Every reply ends with exactly one
+ * The JVM needs {@code --enable-native-access=ALL-UNNAMED} (the library calls llama.cpp through the foreign function
+ * API; it uses no preview features). Every reply ends with exactly one
  * {@link dev.chatserver.engine.ReplyListener#onComplete}; failures are completions ({@code BUSY}, {@code ERROR},
  * {@code CONTEXT_FULL}), never exceptions on the engine thread.
  *
@@ -95,8 +95,8 @@
  *       too (256-wide synthetic model, all matrices Q4_K: one row, two rows with or without a second row of logits,
  *       and 3 to 8 rows all equal, so {@code RowPathCheck} decides "no padding") — loaded as the engine loads it,
  *       without repacked weights (item 5). Rows 2 to 8 always agree with each other, in both KV layouts. So the
- *       engine checks the model once at start
- *       ({@code RowPathCheck}: one token alone, beside a row with logits, beside one without) and only where the
+ *       engine thread checks the model once, before its first step ({@code RowPathCheck}: one token alone, beside a
+ *       row with logits, beside one without; requests sent meanwhile wait in the queue) and only where the
  *       paths differ it never decodes a batch of one token nor one with a single row of logits: it adds a padding
  *       token of an extra sequence id, with logits, and frees its cell right after.</li>
  *   <li><b>Long batches.</b> From 64 rows of a micro-batch on, ggml's CPU flash attention switches to another

@@ -47,7 +47,7 @@ final class ChatFormat {
             while (true) {
                 MemorySegment buf = temp.allocate(capacity);
                 int cap = (int) capacity;
-                int n = Llama.call(() -> (int) Llama.CHAT_APPLY_TEMPLATE.invokeExact(
+                int n = Llama.call(() -> (int) GenerationCalls.CHAT_APPLY_TEMPLATE.invokeExact(
                         tmpl, chat, (long) messages.size(), addAssistant, buf, cap));
                 if (n < 0) return Optional.empty();
                 if (n <= capacity) {

@@ -19,7 +19,8 @@ import java.lang.invoke.MethodType;
 
 /**
  * The native llama.cpp library (release v0.5.0, built by the npm package {@code @node-llama-cpp/<platform>}; see
- * {@code NativeLibrary}) and the handles of the C functions this package calls.
+ * {@code NativeLibrary}) and the handles of the C functions this package calls to load a model and create a context;
+ * those that generating answers needs are in {@link GenerationCalls}, bound at their first use.
  *
  * <p>The first use of this class opens the libraries once, routes llama.cpp's and ggml's log to the
  * {@link System.Logger} {@code dev.chatserver.llama.native}, has ggml load the best CPU backend variant for this
@@ -138,21 +139,12 @@ public final class Llama {
     static final MethodHandle MODEL_N_PARAMS = fn("llama_model_n_params", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
     static final MethodHandle MODEL_SIZE = fn("llama_model_size", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
     static final MethodHandle MODEL_N_CTX_TRAIN = fn("llama_model_n_ctx_train", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    static final MethodHandle CHAT_APPLY_TEMPLATE = fn("llama_chat_apply_template",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_BOOLEAN, ADDRESS, JAVA_INT));
 
     // vocabulary
     static final MethodHandle VOCAB_N_TOKENS = fn("llama_vocab_n_tokens", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle VOCAB_BOS = fn("llama_vocab_bos", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle VOCAB_EOS = fn("llama_vocab_eos", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle VOCAB_EOT = fn("llama_vocab_eot", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    static final MethodHandle VOCAB_IS_EOG = fn("llama_vocab_is_eog", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT));
-    static final MethodHandle TOKENIZE = fn("llama_tokenize",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_BOOLEAN, JAVA_BOOLEAN));
-    static final MethodHandle TOKEN_TO_PIECE = fn("llama_token_to_piece",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_BOOLEAN),
-            // Short, never calls back into Java: may run as a critical call writing straight into a Java array.
-            Linker.Option.critical(true));
 
     // context
     static final MethodHandle CONTEXT_DEFAULT_PARAMS = fn("llama_context_default_params", FunctionDescriptor.of(CONTEXT_PARAMS));
@@ -162,26 +154,10 @@ public final class Llama {
     static final MethodHandle N_SEQ_MAX = fn("llama_n_seq_max", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle N_THREADS = fn("llama_n_threads", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle N_BATCH = fn("llama_n_batch", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    static final MethodHandle DECODE = fn("llama_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, BATCH));
     static final MethodHandle N_CTX_SEQ = fn("llama_n_ctx_seq", FunctionDescriptor.of(JAVA_INT, ADDRESS));
 
     // memory (the KV cache); the functions take the context's llama_memory_t
     static final MethodHandle GET_MEMORY = fn("llama_get_memory", FunctionDescriptor.of(ADDRESS, ADDRESS));
-    static final MethodHandle MEMORY_CLEAR = fn("llama_memory_clear", FunctionDescriptor.ofVoid(ADDRESS, JAVA_BOOLEAN));
-    static final MethodHandle MEMORY_SEQ_RM = fn("llama_memory_seq_rm",
-            FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
-    static final MethodHandle MEMORY_SEQ_ADD = fn("llama_memory_seq_add",
-            FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    static final MethodHandle MEMORY_SEQ_POS_MIN = fn("llama_memory_seq_pos_min", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    static final MethodHandle MEMORY_SEQ_POS_MAX = fn("llama_memory_seq_pos_max", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    static final MethodHandle GET_LOGITS_ITH = fn("llama_get_logits_ith",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
-    static final MethodHandle STATE_SEQ_GET_SIZE = fn("llama_state_seq_get_size",
-            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
-    static final MethodHandle STATE_SEQ_GET_DATA = fn("llama_state_seq_get_data",
-            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
-    static final MethodHandle STATE_SEQ_SET_DATA = fn("llama_state_seq_set_data",
-            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
 
     // batch
     static final MethodHandle BATCH_INIT = fn("llama_batch_init", FunctionDescriptor.of(BATCH, JAVA_INT, JAVA_INT, JAVA_INT));
@@ -191,17 +167,6 @@ public final class Llama {
     static final MethodHandle SAMPLER_CHAIN_INIT = fn("llama_sampler_chain_init", FunctionDescriptor.of(ADDRESS, JAVA_BOOLEAN));
     static final MethodHandle SAMPLER_CHAIN_ADD = fn("llama_sampler_chain_add", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
     static final MethodHandle SAMPLER_INIT_GREEDY = fn("llama_sampler_init_greedy", FunctionDescriptor.of(ADDRESS));
-    static final MethodHandle SAMPLER_INIT_TOP_K = fn("llama_sampler_init_top_k", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    static final MethodHandle SAMPLER_INIT_TOP_P = fn("llama_sampler_init_top_p", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT, JAVA_LONG));
-    static final MethodHandle SAMPLER_INIT_MIN_P = fn("llama_sampler_init_min_p", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT, JAVA_LONG));
-    static final MethodHandle SAMPLER_INIT_TEMP = fn("llama_sampler_init_temp", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT));
-    static final MethodHandle SAMPLER_INIT_DIST = fn("llama_sampler_init_dist", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    /** {@code (n_vocab, penalty_last_n, repeat, freq, present)}: release v0.5.0 added {@code n_vocab}. */
-    static final MethodHandle SAMPLER_INIT_PENALTIES = fn("llama_sampler_init_penalties",
-            FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_INT, JAVA_FLOAT, JAVA_FLOAT, JAVA_FLOAT));
-    static final MethodHandle SAMPLER_SAMPLE = fn("llama_sampler_sample", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-    static final MethodHandle SAMPLER_ACCEPT = fn("llama_sampler_accept", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
-    static final MethodHandle SAMPLER_RESET = fn("llama_sampler_reset", FunctionDescriptor.ofVoid(ADDRESS));
     static final MethodHandle SAMPLER_FREE = fn("llama_sampler_free", FunctionDescriptor.ofVoid(ADDRESS));
 
     private static final LlamaRuntime RUNTIME;
@@ -242,7 +207,7 @@ public final class Llama {
     }
 
     /** Binds one C function of the library. */
-    private static MethodHandle fn(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+    static MethodHandle fn(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LIBRARY.find(name)
                 .orElseThrow(() -> new LlamaException("native llama.cpp library has no symbol " + name));
         return LINKER.downcallHandle(symbol, descriptor, options);

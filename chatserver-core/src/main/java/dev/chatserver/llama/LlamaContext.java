@@ -141,7 +141,7 @@ public final class LlamaContext implements AutoCloseable {
         if (usedCells() + n > contextTokens) return DecodeResult.NO_KV_SLOT; // each batch entry takes one cell
         int rc;
         try {
-            rc = (int) Llama.DECODE.invokeExact(handle, batch.struct());
+            rc = (int) GenerationCalls.DECODE.invokeExact(handle, batch.struct());
         } catch (Throwable t) {
             throw Llama.rethrow(t);
         }
@@ -170,7 +170,7 @@ public final class LlamaContext implements AutoCloseable {
         checkOpen();
         checkSeq(seq, true);
         try {
-            return (boolean) Llama.MEMORY_SEQ_RM.invokeExact(memory, seq, p0, p1);
+            return (boolean) GenerationCalls.MEMORY_SEQ_RM.invokeExact(memory, seq, p0, p1);
         } catch (Throwable t) {
             throw Llama.rethrow(t);
         }
@@ -188,7 +188,7 @@ public final class LlamaContext implements AutoCloseable {
         checkOpen();
         checkSeq(seq, false);
         try {
-            Llama.MEMORY_SEQ_ADD.invokeExact(memory, seq, p0, p1, delta);
+            GenerationCalls.MEMORY_SEQ_ADD.invokeExact(memory, seq, p0, p1, delta);
         } catch (Throwable t) {
             throw Llama.rethrow(t);
         }
@@ -208,7 +208,7 @@ public final class LlamaContext implements AutoCloseable {
     public void clear() {
         checkOpen();
         try {
-            Llama.MEMORY_CLEAR.invokeExact(memory, true);
+            GenerationCalls.MEMORY_CLEAR.invokeExact(memory, true);
         } catch (Throwable t) {
             throw Llama.rethrow(t);
         }
@@ -225,9 +225,9 @@ public final class LlamaContext implements AutoCloseable {
         int used = 0;
         try {
             for (int seq = 0; seq < sequences; seq++) {
-                int max = (int) Llama.MEMORY_SEQ_POS_MAX.invokeExact(memory, seq);
+                int max = (int) GenerationCalls.MEMORY_SEQ_POS_MAX.invokeExact(memory, seq);
                 if (max < 0) continue;
-                int min = (int) Llama.MEMORY_SEQ_POS_MIN.invokeExact(memory, seq);
+                int min = (int) GenerationCalls.MEMORY_SEQ_POS_MIN.invokeExact(memory, seq);
                 used += max - min + 1;
             }
         } catch (Throwable t) {
@@ -244,7 +244,7 @@ public final class LlamaContext implements AutoCloseable {
         checkOpen();
         checkSeq(seq, false);
         try {
-            return (int) Llama.MEMORY_SEQ_POS_MAX.invokeExact(memory, seq);
+            return (int) GenerationCalls.MEMORY_SEQ_POS_MAX.invokeExact(memory, seq);
         } catch (Throwable t) {
             throw Llama.rethrow(t);
         }
@@ -259,7 +259,7 @@ public final class LlamaContext implements AutoCloseable {
     public float[] logits(int batchIndex) {
         MemorySegment ctx = handleForSampling(batchIndex);
         try {
-            MemorySegment scores = (MemorySegment) Llama.GET_LOGITS_ITH.invokeExact(ctx, batchIndex);
+            MemorySegment scores = (MemorySegment) GenerationCalls.GET_LOGITS_ITH.invokeExact(ctx, batchIndex);
             return scores.reinterpret((long) vocabSize * Float.BYTES).toArray(JAVA_FLOAT);
         } catch (Throwable t) {
             throw Llama.rethrow(t);
@@ -278,9 +278,9 @@ public final class LlamaContext implements AutoCloseable {
         checkOpen();
         checkSeq(seq, false);
         try {
-            long size = (long) Llama.STATE_SEQ_GET_SIZE.invokeExact(handle, seq);
+            long size = (long) GenerationCalls.STATE_SEQ_GET_SIZE.invokeExact(handle, seq);
             MemorySegment state = arena.allocate(Math.max(1, size));
-            long written = (long) Llama.STATE_SEQ_GET_DATA.invokeExact(handle, state, size, seq);
+            long written = (long) GenerationCalls.STATE_SEQ_GET_DATA.invokeExact(handle, state, size, seq);
             if (written != size) {
                 throw new LlamaException("saving sequence " + seq + " wrote " + written + " of " + size + " bytes");
             }
@@ -303,7 +303,7 @@ public final class LlamaContext implements AutoCloseable {
         checkSeq(seq, false);
         long read;
         try {
-            read = (long) Llama.STATE_SEQ_SET_DATA.invokeExact(handle, state, state.byteSize(), seq);
+            read = (long) GenerationCalls.STATE_SEQ_SET_DATA.invokeExact(handle, state, state.byteSize(), seq);
         } catch (Throwable t) {
             throw Llama.rethrow(t);
         }

@@ -42,6 +42,16 @@ public record LlamaRuntime(String release, String version, List<String> backends
         return Llama.runtime();
     }
 
+    /**
+     * Starts loading the native library on a daemon thread ({@code llama-load}) and returns at once, so that a
+     * program that will need it (a server about to parse its options and load a model) finds it ready, or nearly,
+     * at its first use. A failure to load is thrown by that first use, as without this call. Does nothing once
+     * loading has started.
+     */
+    public static void loadInBackground() {
+        NativeLibrary.loadInBackground();
+    }
+
     /** @return the CPU backend's variant, e.g. {@code haswell}, or {@code none} when no CPU backend was loaded */
     public String cpuVariant() {
         for (String backend : backends) {

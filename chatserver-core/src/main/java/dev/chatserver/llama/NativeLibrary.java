@@ -15,6 +15,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Finds llama.cpp's shared libraries and opens them, once per class loader.
@@ -32,7 +35,8 @@ import java.util.Properties;
  *
  * <p>Libraries open in dependency order, ggml-base, ggml, llama; the ggml CPU backend variants in the same directory
  * are loaded later by {@code ggml_backend_load_all_from_path}, which picks the best for this CPU. Runs on whichever
- * thread first touches {@link Llama}.
+ * thread first touches {@link Llama}: the first caller of {@link #ensureLoaded()}, or the {@code llama-load} thread
+ * of {@link #loadInBackground()}.
  */
 final class NativeLibrary {
 
@@ -41,6 +45,11 @@ final class NativeLibrary {
 
     private static final String RESOURCES = "/dev/chatserver/llama/natives/";
     private static final String COMPLETE_MARKER = ".complete";
+
+    /** Set by the first {@link #ensureLoaded()}, which initialises {@link Llama}. */
+    private static final AtomicBoolean LOAD_STARTED = new AtomicBoolean();
+    /** Completed when {@link Llama} is initialised, exceptionally with what its initialisation threw. */
+    private static final CompletableFuture<Void> LOADED = new CompletableFuture<>();
 
     /**
      * The opened libraries.
@@ -57,19 +66,42 @@ final class NativeLibrary {
     }
 
     /**
-     * Makes sure {@link Llama} is initialised, turning a failure to load the library (which the JVM reports as an
-     * {@link ExceptionInInitializerError} once and as a {@link NoClassDefFoundError} after) into a
-     * {@link LlamaException} with the reason.
+     * Makes sure {@link Llama} is initialised: the first caller initialises it, any other waits for that. A failure
+     * to load the library (which the JVM reports as an {@link ExceptionInInitializerError} once and as a
+     * {@link NoClassDefFoundError} after) becomes, for every caller, a {@link LlamaException} with the first
+     * failure's reason, also when the first caller was the thread of {@link #loadInBackground()}.
      */
     static void ensureLoaded() {
-        try {
-            Llama.initialize();
-        } catch (ExceptionInInitializerError e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new LlamaException("cannot load the native llama.cpp library: " + cause.getMessage(), cause);
-        } catch (NoClassDefFoundError e) {
-            throw new LlamaException("the native llama.cpp library could not be loaded (see the first failure)", e);
+        if (LOAD_STARTED.compareAndSet(false, true)) {
+            try {
+                Llama.initialize();
+                LOADED.complete(null);
+            } catch (Throwable e) {
+                LOADED.completeExceptionally(e);
+            }
         }
+        try {
+            LOADED.join();
+        } catch (CompletionException e) {
+            Throwable failure = e.getCause() instanceof ExceptionInInitializerError init && init.getCause() != null
+                    ? init.getCause() : e.getCause();
+            throw new LlamaException("cannot load the native llama.cpp library: " + failure.getMessage(), failure);
+        }
+    }
+
+    /**
+     * Starts loading the library on a daemon thread and returns at once, so that the library is ready (or nearly)
+     * when it is first needed; a failure is reported to that first use ({@link #ensureLoaded()}).
+     */
+    static void loadInBackground() {
+        if (LOAD_STARTED.get()) return;
+        Thread.ofPlatform().daemon().name("llama-load").start(() -> {
+            try {
+                ensureLoaded();
+            } catch (LlamaException reportedToTheFirstUse) {
+                // ensureLoaded throws it again where the library is needed
+            }
+        });
     }
 
     /**

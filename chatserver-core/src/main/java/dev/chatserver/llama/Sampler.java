@@ -52,7 +52,7 @@ public final class Sampler implements AutoCloseable {
         checkOpen();
         MemorySegment ctx = context.handleForSampling(batchIndex);
         try {
-            return (int) Llama.SAMPLER_SAMPLE.invokeExact(chain, ctx, batchIndex);
+            return (int) GenerationCalls.SAMPLER_SAMPLE.invokeExact(chain, ctx, batchIndex);
         } catch (Throwable t) {
             throw Llama.rethrow(t);
         }
@@ -68,7 +68,7 @@ public final class Sampler implements AutoCloseable {
     public void accept(int token) {
         checkOpen();
         try {
-            Llama.SAMPLER_ACCEPT.invokeExact(chain, token);
+            GenerationCalls.SAMPLER_ACCEPT.invokeExact(chain, token);
         } catch (Throwable t) {
             throw Llama.rethrow(t);
         }
@@ -78,7 +78,7 @@ public final class Sampler implements AutoCloseable {
     public void reset() {
         checkOpen();
         try {
-            Llama.SAMPLER_RESET.invokeExact(chain);
+            GenerationCalls.SAMPLER_RESET.invokeExact(chain);
         } catch (Throwable t) {
             throw Llama.rethrow(t);
         }
@@ -210,7 +210,7 @@ public final class Sampler implements AutoCloseable {
                     float repeat = repeatPenalty;
                     float frequency = frequencyPenalty;
                     float presence = presencePenalty;
-                    add(chain, call(() -> (MemorySegment) Llama.SAMPLER_INIT_PENALTIES.invokeExact(
+                    add(chain, call(() -> (MemorySegment) GenerationCalls.SAMPLER_INIT_PENALTIES.invokeExact(
                             vocab, n, repeat, frequency, presence)));
                     parts.add("penalties last " + n + " repeat " + repeat + " frequency " + frequency
                             + " presence " + presence);
@@ -220,21 +220,21 @@ public final class Sampler implements AutoCloseable {
                     parts.add("greedy");
                 } else {
                     if (topK > 0) {
-                        add(chain, call(() -> (MemorySegment) Llama.SAMPLER_INIT_TOP_K.invokeExact(topK)));
+                        add(chain, call(() -> (MemorySegment) GenerationCalls.SAMPLER_INIT_TOP_K.invokeExact(topK)));
                         parts.add("top-k " + topK);
                     }
                     if (topP < 1) {
-                        add(chain, call(() -> (MemorySegment) Llama.SAMPLER_INIT_TOP_P.invokeExact(topP, 1L)));
+                        add(chain, call(() -> (MemorySegment) GenerationCalls.SAMPLER_INIT_TOP_P.invokeExact(topP, 1L)));
                         parts.add("top-p " + topP);
                     }
                     if (minP > 0) {
-                        add(chain, call(() -> (MemorySegment) Llama.SAMPLER_INIT_MIN_P.invokeExact(minP, 1L)));
+                        add(chain, call(() -> (MemorySegment) GenerationCalls.SAMPLER_INIT_MIN_P.invokeExact(minP, 1L)));
                         parts.add("min-p " + minP);
                     }
-                    add(chain, call(() -> (MemorySegment) Llama.SAMPLER_INIT_TEMP.invokeExact(temperature)));
+                    add(chain, call(() -> (MemorySegment) GenerationCalls.SAMPLER_INIT_TEMP.invokeExact(temperature)));
                     parts.add("temperature " + temperature);
                     int s = (int) seed;
-                    add(chain, call(() -> (MemorySegment) Llama.SAMPLER_INIT_DIST.invokeExact(s)));
+                    add(chain, call(() -> (MemorySegment) GenerationCalls.SAMPLER_INIT_DIST.invokeExact(s)));
                     parts.add(seed == RANDOM_SEED ? "random seed" : "seed " + Integer.toUnsignedString(s));
                 }
             } catch (RuntimeException e) {

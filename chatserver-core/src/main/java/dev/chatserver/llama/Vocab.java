@@ -57,7 +57,7 @@ public final class Vocab {
             while (true) {
                 MemorySegment tokens = temp.allocate(JAVA_INT, capacity);
                 int cap = capacity;
-                int n = call(() -> (int) Llama.TOKENIZE.invokeExact(
+                int n = call(() -> (int) GenerationCalls.TOKENIZE.invokeExact(
                         handle, bytes, utf8.length, tokens, cap, addSpecial, parseSpecial));
                 if (n >= 0) return tokens.asSlice(0, (long) n * Integer.BYTES).toArray(JAVA_INT);
                 if (n == Integer.MIN_VALUE) throw new LlamaException("text too long to tokenize: " + utf8.length + " bytes");
@@ -92,7 +92,7 @@ public final class Vocab {
             int n;
             try {
                 // A critical call may write straight into the Java array: no native buffer per token.
-                n = (int) Llama.TOKEN_TO_PIECE.invokeExact(handle, token, MemorySegment.ofArray(buf), buf.length, 0, special);
+                n = (int) GenerationCalls.TOKEN_TO_PIECE.invokeExact(handle, token, MemorySegment.ofArray(buf), buf.length, 0, special);
             } catch (Throwable t) {
                 throw Llama.rethrow(t);
             }
@@ -120,7 +120,7 @@ public final class Vocab {
     public boolean isEndOfGeneration(int token) {
         model.checkOpen();
         try {
-            return (boolean) Llama.VOCAB_IS_EOG.invokeExact(handle, token);
+            return (boolean) GenerationCalls.VOCAB_IS_EOG.invokeExact(handle, token);
         } catch (Throwable t) {
             throw Llama.rethrow(t);
         }

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -30,10 +31,12 @@ import java.util.function.ToIntFunction;
  * {@code chatserver_replies_total}, a timer {@code chatserver.decode.step} as the histogram
  * {@code chatserver_decode_step_seconds} (buckets, count, sum, and a {@code _max} gauge).
  *
- * <p>Threads: any. Counters and timers are Micrometer's lock-free adders; gauges are read on the scraping thread
+ * <p>Threads: any (the JVM's meters are bound on a thread of their own). Counters and timers are Micrometer's lock-free adders; gauges are read on the scraping thread
  * from the registered suppliers, which are kept in copy-on-write lists.
  */
 final class MicrometerMetrics implements PrometheusMetrics {
+
+    private static final System.Logger LOG = System.getLogger(MicrometerMetrics.class.getName());
 
     /** Every {@link dev.chatserver.engine.FinishReason}, so that each series exists from the start at 0. */
     private static final List<String> REPLY_REASONS =
@@ -47,7 +50,11 @@ final class MicrometerMetrics implements PrometheusMetrics {
             100_000, 250_000, 500_000, 1_000_000, 2_500_000);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final JvmGcMetrics gc = new JvmGcMetrics();
+    /**
+     * The JVM's and the process's meters, bound on a thread of their own ({@link #create()}); scrapes and
+     * {@link #close()} wait for it. Holds the GC listener to close (null if binding failed).
+     */
+    private final CompletableFuture<JvmGcMetrics> jvmMeters = new CompletableFuture<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private final Map<Transport, AtomicInteger> counted = new EnumMap<>(Transport.class);
@@ -96,17 +103,33 @@ final class MicrometerMetrics implements PrometheusMetrics {
                 .register(registry);
     }
 
+    /**
+     * Our meters at once; the JVM's and the process's on a daemon thread ({@code metrics-jvm}), since they read the
+     * management beans, whose first use costs a server's start a noticeable time. Every scrape has them all.
+     */
     static MicrometerMetrics create() {
         MicrometerMetrics metrics = new MicrometerMetrics();
-        new ClassLoaderMetrics().bindTo(metrics.registry);
-        new JvmMemoryMetrics().bindTo(metrics.registry);
-        metrics.gc.bindTo(metrics.registry);
-        new JvmThreadMetrics().bindTo(metrics.registry);
-        new JvmInfoMetrics().bindTo(metrics.registry);
-        new ProcessorMetrics().bindTo(metrics.registry);
-        new UptimeMetrics().bindTo(metrics.registry);
-        new FileDescriptorMetrics().bindTo(metrics.registry);
+        Thread.ofPlatform().daemon().name("metrics-jvm").start(metrics::bindJvmMeters);
         return metrics;
+    }
+
+    /** The thread {@code metrics-jvm}. */
+    private void bindJvmMeters() {
+        try {
+            new ClassLoaderMetrics().bindTo(registry);
+            new JvmMemoryMetrics().bindTo(registry);
+            JvmGcMetrics gc = new JvmGcMetrics();
+            gc.bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new JvmInfoMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            new UptimeMetrics().bindTo(registry);
+            new FileDescriptorMetrics().bindTo(registry);
+            jvmMeters.complete(gc);
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.WARNING, "the JVM's meters are missing from the metrics", e);
+            jvmMeters.complete(null);
+        }
     }
 
     private void engineGauge(String name, String description, ToIntFunction<EngineLoad> figure) {
@@ -174,13 +197,15 @@ final class MicrometerMetrics implements PrometheusMetrics {
 
     @Override
     public String scrape() {
+        jvmMeters.join();
         return registry.scrape();
     }
 
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
-        gc.close();
+        JvmGcMetrics gc = jvmMeters.join();
+        if (gc != null) gc.close();
         registry.close();
     }
 

@@ -9,18 +9,17 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.StructuredTaskScope;
-import java.util.concurrent.StructuredTaskScope.Joiner;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One answer of an {@link EngineConversation}: sends the prompt to the session and streams the reply to the
- * outbound in a {@link StructuredTaskScope}, where one subtask waits for the reply and another for a stop signal
- * (cancel, shutdown, client gone); the first to finish cancels the other. Ends with exactly one end message, or
- * none when the client is gone.
+ * One answer of an {@link EngineConversation}: sends the prompt to the session, whose listener streams the reply to
+ * the outbound, and waits for whichever comes first, the reply's completion or a stop signal (cancel, shutdown,
+ * client gone); a stop cancels the reply at once, also while it is queued in the engine or its prompt is decoded.
+ * Ends with exactly one end message, or none when the client is gone.
  *
- * <p>Runs on the conversation's answer thread; the scope's subtasks are virtual threads of that scope.
+ * <p>Runs on the conversation's answer thread (the reply's text is sent by the reply's delivery thread); it waits
+ * on both signals at once, so no thread of its own watches either.
  */
 final class Answer {
 
@@ -31,7 +30,7 @@ final class Answer {
     /** Why an answer was stopped before the engine finished it. */
     enum Stop { CANCEL, SHUTDOWN, GONE }
 
-    /** How one answer's scope ended: the reply completed, or a stop signal came first. */
+    /** How one answer's wait ended: the reply completed, or a stop signal came first. */
     private sealed interface Outcome {
     }
 
@@ -92,11 +91,9 @@ final class Answer {
             return;
         }
         Outcome outcome;
-        try (var scope = StructuredTaskScope.open(Joiner.<Outcome>anySuccessfulResultOrThrow())) {
-            scope.fork(() -> streamed(reply, done));
-            scope.fork(() -> new Stopped(stop.get()));
-            outcome = scope.join();
-        } catch (StructuredTaskScope.FailedException e) {
+        try {
+            outcome = firstOf(done, stop);
+        } catch (ExecutionException e) {
             LOG.log(Level.WARNING, "session " + session.id() + ": reply failed", e.getCause());
             reply.cancel();
             gate.end(ServerMessage.End.error("internal error"));
@@ -106,6 +103,7 @@ final class Answer {
             gate.close();
             throw e;
         }
+        if (outcome instanceof Stopped) reply.cancel(); // the stop came first: the engine stops the reply now
         // A stop cancels the reply, so the reply's completion may win the race with the stop that caused it (the
         // closing thread completes the stop first, then closes the session): the stop says what happened.
         if (outcome instanceof Finished(Completion completion) && completion.reason() == FinishReason.CANCELLED
@@ -127,15 +125,11 @@ final class Answer {
         }
     }
 
-    /** The streaming subtask: waits for the reply's completion; when the scope is cancelled, cancels the reply. */
-    private static Outcome streamed(Reply reply, CompletableFuture<Completion> done)
+    /** Waits until the reply completed or a stop came, and says which came first. */
+    private static Outcome firstOf(CompletableFuture<Completion> done, CompletableFuture<Stop> stop)
             throws InterruptedException, ExecutionException {
-        try {
-            return new Finished(done.get());
-        } catch (InterruptedException e) {
-            reply.cancel();
-            throw e;
-        }
+        Object first = CompletableFuture.anyOf(done, stop).get();
+        return first instanceof Stop why ? new Stopped(why) : new Finished((Completion) first);
     }
 
     private void awaitCompletion(CompletableFuture<Completion> done) throws InterruptedException {

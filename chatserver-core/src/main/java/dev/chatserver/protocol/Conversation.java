@@ -10,10 +10,10 @@ import java.time.Duration;
  * progress, or the next one when none has started), and turns every
  * failure into one end message with an {@code "error"}.
  *
- * <p>Each answer runs in a {@link java.util.concurrent.StructuredTaskScope} on a virtual thread of the
- * conversation: one subtask streams the reply, another watches for the connection going away, a cancel message or
- * shutdown, and the first to finish cancels the other. So a client that leaves stops its answer at once, also while
- * the answer is queued in the engine or its prompt is being decoded. No thread is held while nothing is asked.
+ * <p>Each answer is awaited on a virtual thread of the conversation, which waits at once for the reply's completion
+ * (its text streams meanwhile) and for the connection going away, a cancel message or shutdown; a stop that comes
+ * first cancels the reply. So a client that leaves stops its answer at once, also while the answer is queued in the
+ * engine or its prompt is being decoded. No thread is held while nothing is asked.
  *
  * <p>{@link #receive}, {@link #reject} and {@link #receiveJson} are called by the transport's reader (one thread at
  * a time) and never block, so a selector thread may call them. {@link #close()} and {@link #shutdown} may be called

@@ -55,7 +55,7 @@ class SyntheticModelCacheTest {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<Process> processes = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            processes.add(new ProcessBuilder(java.toString(), "--enable-preview",
+            processes.add(new ProcessBuilder(java.toString(),
                     "-cp", System.getProperty("java.class.path"), CachedInProcess.class.getName(), cache.toString())
                     .redirectErrorStream(true).start());
         }

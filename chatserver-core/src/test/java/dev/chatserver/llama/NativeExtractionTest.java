@@ -58,7 +58,7 @@ class NativeExtractionTest {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<Process> processes = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            ProcessBuilder builder = new ProcessBuilder(java.toString(), "--enable-preview",
+            ProcessBuilder builder = new ProcessBuilder(java.toString(),
                     "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                     RuntimeMain.class.getName()).redirectErrorStream(true);
             builder.environment().put("XDG_CACHE_HOME", cache.toString());

@@ -100,7 +100,7 @@ class NativeLogTest {
     @Test
     void loadingAndGeneratingPrintNothing() throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(java.toString(), "--enable-preview", "--enable-native-access=ALL-UNNAMED",
+        Process process = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), QuietLoadMain.class.getName(),
                 TestModels.tiny().toString()).start();
         process.getOutputStream().close();

@@ -42,7 +42,7 @@ class AcceptUnderDescriptorLimitTest {
         assumeTrue(Files.isExecutable(bash) && Files.isDirectory(Path.of("/proc/self/fd")),
                 () -> "AcceptUnderDescriptorLimitTest needs bash and /proc (Linux): skipped");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        String command = "ulimit -n " + LIMIT + " && exec '" + java + "' --enable-preview "
+        String command = "ulimit -n " + LIMIT + " && exec '" + java + "' "
                 + "--enable-native-access=ALL-UNNAMED -cp '" + System.getProperty("java.class.path") + "' "
                 + FdLimitedServer.class.getName() + " " + mode + " '" + TestModels.tiny() + "'";
         Process child = new ProcessBuilder(bash.toString(), "-c", command).start();
