@@ -2,10 +2,8 @@ package dev.chatserver.engine;
 
 import dev.chatserver.llama.Batch;
 import dev.chatserver.llama.ChatMessage;
-import dev.chatserver.llama.ContextParams;
 import dev.chatserver.llama.LlamaContext;
 import dev.chatserver.llama.LlamaModel;
-import dev.chatserver.llama.ModelParams;
 import dev.chatserver.llama.Sampler;
 import dev.chatserver.metrics.ChatMetrics;
 import java.lang.System.Logger.Level;
@@ -61,34 +59,14 @@ final class EngineLoop implements Runnable {
     private long started;
     private boolean running = true;
 
-    /**
-     * Most tokens of one decode call while answers must not depend on other sessions, the padding token included:
-     * llama.cpp v0.5.0's CPU backend computes a micro-batch of 64 or more rows by another path than one of 2 to 63,
-     * whose results differ in the last bits (measured on F32, F16, Q8_0 and Q4_K synthetic models and the story
-     * model: a row's logits are identical beside 1 to 62 other rows and different beside 63 or more). Capping every
-     * decode at 63 keeps every row on one path, whatever else is in the batch and however a prompt is chunked. The
-     * other path is flash attention's tiled kernel: with flash attention off, a history decoded in chunks of 64 and
-     * more gave the same logits as in chunks of 2 ({@code FlashAttentionRowsTest} measures both).
-     */
-    static final int INVARIANT_MAX_ROWS = 63;
-
-    /**
-     * How the model is loaded while answers must not depend on other sessions: without ggml's repacked weights.
-     * With them (llama.cpp's default) the CPU backend multiplies Q4_K weights by an interleaved kernel that takes
-     * rows in groups of four, and a row's logits differ by up to 0.2 in batches of four or more rows, in every step
-     * once four or more rows want logits ({@code RepackedWeightsTest}); without them every batch of 1 to 62 rows
-     * agrees, as for Q8_0.
-     */
-    static final ModelParams INVARIANT_MODEL_PARAMS = ModelParams.defaults().withRepacking(false);
-
     EngineLoop(EngineConfig config, LlamaModel model, LlamaChatEngine engine, boolean traceLogits) {
         this.config = config;
         this.model = model;
         this.engine = engine;
         this.metrics = engine.metrics();
-        this.context = model.newContext(contextParams(config));
+        this.context = model.newContext(EngineSetup.contextParams(config));
         try {
-            this.batch = Batch.create(rowsPerDecode(config) + 1, 1);
+            this.batch = Batch.create(EngineSetup.rowsPerDecode(config) + 1, 1);
             this.slots = new Slot[config.parallel()];
             for (int i = 0; i < slots.length; i++) slots[i] = new Slot(i, Samplers.of(config.sampling()));
         } catch (RuntimeException | Error e) {
@@ -104,7 +82,7 @@ final class EngineLoop implements Runnable {
     /** Engine thread, before the first pass: decides the padding and builds the decode step. */
     private void prepare() {
         boolean pad = config.batchInvariant() && needsPadding(config, model);
-        step = new DecodeStep(context, model.vocab(), batch, slots, rowsPerDecode(config), config.parallel(),
+        step = new DecodeStep(context, model.vocab(), batch, slots, EngineSetup.rowsPerDecode(config), config.parallel(),
                 config.batchInvariant(), pad, config.maxDraftTokens(), traceLogits, this::finish);
         padding.complete(pad);
     }
@@ -137,35 +115,6 @@ final class EngineLoop implements Runnable {
      */
     boolean padding() {
         return padding.join();
-    }
-
-    static LlamaModel loadModel(EngineConfig config) {
-        return LlamaModel.load(config.model(), modelParams(config));
-    }
-
-    /**
-     * @return how the engine loads its model: {@link #INVARIANT_MODEL_PARAMS} with batch invariance, llama.cpp's
-     *         defaults without
-     */
-    static ModelParams modelParams(EngineConfig config) {
-        return config.batchInvariant() ? INVARIANT_MODEL_PARAMS : ModelParams.defaults();
-    }
-
-    private static ContextParams contextParams(EngineConfig config) {
-        // One micro-batch per decode call: a decode then either stores all its tokens or none. One more sequence id
-        // and cell for the padding token of one-token batches, one more batch place for it (see DecodeStep).
-        int batch = rowsPerDecode(config) + 1;
-        long cells = (long) config.contextPerSession() * config.parallel() + 1;
-        if (cells > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("context per session × parallel is too large: " + cells + " tokens");
-        }
-        return new ContextParams((int) cells, batch, batch,
-                config.parallel() + 1, config.threads(), config.threads(), config.batchInvariant());
-    }
-
-    /** @return tokens of a step before the padding token: the batch size, capped while batch invariant */
-    static int rowsPerDecode(EngineConfig config) {
-        return config.batchInvariant() ? Math.min(config.batchSize(), INVARIANT_MAX_ROWS - 1) : config.batchSize();
     }
 
     EngineStats stats() {

@@ -80,7 +80,7 @@ final class LlamaChatEngine implements ChatEngine {
     static LlamaChatEngine start(EngineConfig config, ChatMetrics metrics, boolean traceLogits) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(metrics, "metrics");
-        LlamaModel model = EngineLoop.loadModel(config);
+        LlamaModel model = EngineSetup.loadModel(config);
         LlamaChatEngine engine;
         try {
             engine = new LlamaChatEngine(capContext(config, model.info()), model, metrics, traceLogits);

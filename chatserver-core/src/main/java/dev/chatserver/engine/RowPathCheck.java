@@ -11,7 +11,7 @@ import java.util.Arrays;
  * one row of logits) on a matrix-vector path; whether that path rounds like the matrix-matrix one depends on the
  * weights' type and the CPU's kernels (measured in the package documentation: F32 and F16 differ, Q8_0 and Q4_K
  * agree). It compares one row with two; batches of four or more rows agree with those because the engine loads the
- * model without repacked weights ({@link EngineLoop#INVARIANT_MODEL_PARAMS}).
+ * model without repacked weights ({@link EngineSetup#INVARIANT_MODEL_PARAMS}).
  * Where they agree the engine needs no padding row, and a lone session pays nothing for invariance.
  *
  * <p>The check decodes a short prompt into one sequence, then the same next token three ways at the same cell —

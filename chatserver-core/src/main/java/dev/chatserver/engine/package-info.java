@@ -120,7 +120,7 @@
  *       (without logits) differed from its lone logits in 7 of 12 steps, and in all 12 once four rows wanted logits,
  *       by up to 0.2 ({@code RepackedWeightsTest}); one to three rows agreed. Ten sessions on two or four slots
  *       then failed the transcript tests. The engine loads the model without repacking
- *       ({@code EngineLoop.INVARIANT_MODEL_PARAMS}): every batch of 1 to 62 rows then agrees, and all invariance
+ *       ({@code EngineSetup.INVARIANT_MODEL_PARAMS}): every batch of 1 to 62 rows then agrees, and all invariance
  *       tests pass on Q4_K as on Q8_0.</li>
  * </ol>
  * <b>The KV layout.</b> v0.5.0 can give each sequence its own stream of cells ({@code kv_unified = false}, its

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Measures, at the level of raw logits, what makes one sequence's results depend on other sequences in llama.cpp
  * on the CPU, and checks the remedies the engine relies on (see the package documentation): flash attention, no
- * one-token batches, at most {@value EngineLoop#INVARIANT_MAX_ROWS} rows per decode, and a compact cache. The watched sequence always gets the same tokens (those of
+ * one-token batches, at most {@value EngineSetup#INVARIANT_MAX_ROWS} rows per decode, and a compact cache. The watched sequence always gets the same tokens (those of
  * its run alone), so any difference comes from the neighbours.
  */
 class BatchInvarianceTest {
@@ -138,7 +138,7 @@ class BatchInvarianceTest {
     @ParameterizedTest(name = "{0}, unified KV {1}")
     @MethodSource("layouts")
     void aSequenceGetsTheSameLogitsWhateverItsNeighboursDoWithTheEnginesRemedies(Path file, boolean unified) {
-        try (LlamaModel model = LlamaModel.load(file, EngineLoop.INVARIANT_MODEL_PARAMS)) {
+        try (LlamaModel model = LlamaModel.load(file, EngineSetup.INVARIANT_MODEL_PARAMS)) {
             String name = file.getFileName() + (unified ? ", unified" : ", per-stream");
             int all = STEPS + 1;
 
@@ -178,21 +178,21 @@ class BatchInvarianceTest {
     }
 
     /**
-     * A row's logits are the same beside 1 to {@value EngineLoop#INVARIANT_MAX_ROWS} - 1 other rows of another
-     * sequence, and change when a decode carries more rows than {@value EngineLoop#INVARIANT_MAX_ROWS} (llama.cpp
+     * A row's logits are the same beside 1 to {@value EngineSetup#INVARIANT_MAX_ROWS} - 1 other rows of another
+     * sequence, and change when a decode carries more rows than {@value EngineSetup#INVARIANT_MAX_ROWS} (llama.cpp
      * v0.5.0 computes such micro-batches by another path): why the engine caps its decodes.
      */
     @ParameterizedTest
     @MethodSource("models")
     void aRowsLogitsDependOnTheBatchOnlyBeyondTheEnginesCap(Path file) {
-        try (LlamaModel model = LlamaModel.load(file, EngineLoop.INVARIANT_MODEL_PARAMS)) {
+        try (LlamaModel model = LlamaModel.load(file, EngineSetup.INVARIANT_MODEL_PARAMS)) {
             int[] prompt = model.vocab().tokenize("Once upon a time, there was a big dog", true, false);
             float[] padded = rowBeside(model, prompt, 0);
-            for (int others : new int[] {1, 2, 7, 31, EngineLoop.INVARIANT_MAX_ROWS - 1}) {
+            for (int others : new int[] {1, 2, 7, 31, EngineSetup.INVARIANT_MAX_ROWS - 1}) {
                 assertThat(rowBeside(model, prompt, others)).as("beside %d rows", others).isEqualTo(padded);
             }
-            assertThat(rowBeside(model, prompt, EngineLoop.INVARIANT_MAX_ROWS)).as("beside %d rows",
-                    EngineLoop.INVARIANT_MAX_ROWS).isNotEqualTo(padded);
+            assertThat(rowBeside(model, prompt, EngineSetup.INVARIANT_MAX_ROWS)).as("beside %d rows",
+                    EngineSetup.INVARIANT_MAX_ROWS).isNotEqualTo(padded);
         }
     }
 
@@ -220,7 +220,7 @@ class BatchInvarianceTest {
     @ParameterizedTest
     @MethodSource("models")
     void draftedRowsInPlaceOfThePaddingChangeNothingAndARightGuessComputesTheNextStep(Path file) {
-        try (LlamaModel model = LlamaModel.load(file, EngineLoop.INVARIANT_MODEL_PARAMS)) {
+        try (LlamaModel model = LlamaModel.load(file, EngineSetup.INVARIANT_MODEL_PARAMS)) {
             Run alone = run(model, true, true, Neighbours.NONE, null);
             int[] prompt = model.vocab().tokenize("Once upon a time, there was a big dog", true, false);
             int rightGuesses = 0;

@@ -29,10 +29,10 @@ class BatchInvariantOptionTest {
     /** Repacked weights (Q4_K's interleaved kernel, see {@code RepackedWeightsTest}) only without invariance. */
     @Test
     void theModelIsLoadedWithoutRepackedWeightsUnlessInvarianceIsOff() {
-        assertThat(EngineLoop.modelParams(EngineConfig.builder(Path.of("model.gguf")).build()))
-                .isEqualTo(EngineLoop.INVARIANT_MODEL_PARAMS)
+        assertThat(EngineSetup.modelParams(EngineConfig.builder(Path.of("model.gguf")).build()))
+                .isEqualTo(EngineSetup.INVARIANT_MODEL_PARAMS)
                 .isEqualTo(ModelParams.defaults().withRepacking(false));
-        assertThat(EngineLoop.modelParams(EngineConfig.builder(Path.of("model.gguf")).batchInvariant(false).build()))
+        assertThat(EngineSetup.modelParams(EngineConfig.builder(Path.of("model.gguf")).batchInvariant(false).build()))
                 .isEqualTo(ModelParams.defaults());
         assertThat(ModelParams.defaults().repackWeights()).isTrue();
     }

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * watched sequence 0 decodes the same forced tokens while 0 to 7 neighbour sequences each add one token per step
  * (with logits, or without: then the batch's output layer has one row). Prints a table; asserts what the engine
  * relies on: all batches of two or more rows agree, and {@link RowPathCheck} tells whether one-row steps do too.
- * Models are loaded as the engine loads them with batch invariance ({@link EngineLoop#INVARIANT_MODEL_PARAMS}: no
+ * Models are loaded as the engine loads them with batch invariance ({@link EngineSetup#INVARIANT_MODEL_PARAMS}: no
  * repacked weights; {@code RepackedWeightsTest} shows why).
  */
 class BatchShapeProbeTest {
@@ -92,7 +92,7 @@ class BatchShapeProbeTest {
     @ParameterizedTest(name = "{0}, unified {1}")
     @MethodSource("cases")
     void rowsOfABatchAgreeWhereBatchShapeSaysTheyDo(Path file, boolean unified) {
-        try (LlamaModel model = LlamaModel.load(file, EngineLoop.INVARIANT_MODEL_PARAMS)) {
+        try (LlamaModel model = LlamaModel.load(file, EngineSetup.INVARIANT_MODEL_PARAMS)) {
             List<float[]> two = watched(model, unified, 2, true);
             StringBuilder line = new StringBuilder(String.format("batch shape: %-20s %-11s vs 2 rows:",
                     model.info().name(), unified ? "unified" : "per-stream"));

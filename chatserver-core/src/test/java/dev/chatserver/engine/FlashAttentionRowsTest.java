@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Why the invariant engine decodes at most {@value EngineLoop#INVARIANT_MAX_ROWS} rows per step: the same
+ * Why the invariant engine decodes at most {@value EngineSetup#INVARIANT_MAX_ROWS} rows per step: the same
  * 100-token history decoded in chunks of 2 to 63 tokens gives bit-identical next-token logits, in chunks of 64 or
  * more (ggml's CPU flash attention then takes its tiled kernel; without flash attention they agree) it does not, by up to 0.01 (F32) and 0.4 (Q8_0) on
  * llama.cpp v0.5.0. A session decoded again after an eviction (one long prompt batch) must equal the one built step
@@ -51,7 +51,7 @@ class FlashAttentionRowsTest {
     @ParameterizedTest
     @MethodSource("models")
     void chunksBelowTheTiledKernelGiveTheSameLogits(Path file) {
-        try (LlamaModel model = LlamaModel.load(file, EngineLoop.INVARIANT_MODEL_PARAMS)) {
+        try (LlamaModel model = LlamaModel.load(file, EngineSetup.INVARIANT_MODEL_PARAMS)) {
             int vocab = model.vocab().size();
             int[] prompt = new int[100];
             for (int i = 0; i < prompt.length; i++) prompt[i] = 1 + (i * 37) % (vocab - 1);
@@ -63,7 +63,7 @@ class FlashAttentionRowsTest {
                 for (int t = 0; t < logits.length; t++) max = Math.max(max, Math.abs(logits[t] - reference[t]));
                 boolean same = Arrays.equals(logits, reference);
                 line.append(' ').append(chunk).append(same ? ":=" : String.format(":%.1g", max));
-                if (chunk <= EngineLoop.INVARIANT_MAX_ROWS) assertThat(same).as("chunk %d", chunk).isTrue();
+                if (chunk <= EngineSetup.INVARIANT_MAX_ROWS) assertThat(same).as("chunk %d", chunk).isTrue();
             }
             // Without flash attention, long chunks agree: the switch is flash attention's.
             float[] plain = afterChunks(model, prompt, 2, false);
@@ -78,8 +78,8 @@ class FlashAttentionRowsTest {
     void theInvariantEnginesStepsStayBelowTheTiledKernel() {
         EngineConfig config = EngineConfig.builder(Path.of("model.gguf")).batchSize(512).build();
         // one more row for the padding token, or drafts up to the batch's capacity (steps + 1)
-        assertThat(EngineLoop.rowsPerDecode(config) + 1).isLessThanOrEqualTo(EngineLoop.INVARIANT_MAX_ROWS);
-        assertThat(EngineLoop.rowsPerDecode(EngineConfig.builder(Path.of("m.gguf")).batchSize(512)
+        assertThat(EngineSetup.rowsPerDecode(config) + 1).isLessThanOrEqualTo(EngineSetup.INVARIANT_MAX_ROWS);
+        assertThat(EngineSetup.rowsPerDecode(EngineConfig.builder(Path.of("m.gguf")).batchSize(512)
                 .batchInvariant(false).build())).isEqualTo(512);
     }
 }

@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Why the invariant engine loads models without ggml's repacked weights ({@link EngineLoop#INVARIANT_MODEL_PARAMS}):
+ * Why the invariant engine loads models without ggml's repacked weights ({@link EngineSetup#INVARIANT_MODEL_PARAMS}):
  * with them (llama.cpp's default) the CPU backend multiplies Q4_K matrices by an interleaved kernel once a batch
  * has four or more rows, and the watched sequence's logits then differ from those it gets in batches of one to
  * three rows — in some steps when the batch has four or more rows, in every step when four or more of them want
